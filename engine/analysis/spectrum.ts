@@ -1,0 +1,162 @@
+import FFT from 'fft.js';
+import type { Frames, Hz, Seconds } from '../units.js';
+
+/** Parameters of the short-time spectrum shared by onsets, bands and the percussive/harmonic split. */
+export interface SpectrumParams {
+  /** Analysis window length; rounded to samples, zero-padded to the next power of two. */
+  frameSeconds: Seconds;
+  /** Log-spaced filterbank: lowest and highest edge. */
+  minHz: Hz;
+  maxHz: Hz;
+  /** Filterbank resolution; bands narrower than one FFT bin are merged. */
+  bandsPerOctave: number;
+}
+
+export const defaultSpectrumParams: SpectrumParams = {
+  frameSeconds: 1024 / 48000,
+  minHz: 30,
+  maxHz: 16000,
+  bandsPerOctave: 12,
+};
+
+/**
+ * Preallocated state of the short-time spectrum: a sliding window of the newest samples, its
+ * FFT, the magnitude spectrum and a log-spaced triangular filterbank over it.
+ */
+export interface SpectrumState {
+  readonly sampleRate: Hz;
+  readonly fftSize: number;
+  readonly windowLength: Frames;
+  /** Newest `windowLength` samples, oldest first (zeros before the first hop). */
+  readonly frame: Float64Array;
+  readonly window: Float64Array;
+  readonly windowed: Float64Array;
+  readonly fftOut: number[];
+  readonly fft: FFT;
+  /** |X_k| for k = 0..fftSize/2, scaled so a full-scale sine's peak bin reads 1. */
+  readonly magnitude: Float64Array;
+  /** Scale from |X_k| to `magnitude` (2 / Σ window). */
+  readonly magnitudeScale: number;
+  /** Scale from `magnitude²` summed over bins to the frame's (window-weighted) mean square. */
+  readonly powerScale: number;
+  /** Filterbank: for band b, bins binStart[b]..binEnd[b]-1 with weights at weightOffset[b]. */
+  readonly binStart: Int32Array;
+  readonly binEnd: Int32Array;
+  readonly weightOffset: Int32Array;
+  readonly weights: Float64Array;
+  /** Linear filterbank magnitudes of the newest frame. */
+  readonly bandMag: Float64Array;
+  readonly bandCount: number;
+  /** Centre frequency of each band. */
+  readonly bandHz: Float64Array;
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** Builds the spectrum state for a sample rate. */
+export function createSpectrumState(sampleRate: Hz, params: SpectrumParams = defaultSpectrumParams): SpectrumState {
+  const windowLength = Math.max(16, Math.round(params.frameSeconds * sampleRate));
+  const fftSize = Math.max(16, nextPow2(windowLength));
+  const window = new Float64Array(windowLength);
+  let sum = 0;
+  let sumSq = 0;
+  for (let n = 0; n < windowLength; n++) {
+    window[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / windowLength);
+    sum += window[n];
+    sumSq += window[n] * window[n];
+  }
+  const magnitudeScale = 2 / sum;
+  const fft = new FFT(fftSize);
+  const { binStart, binEnd, weightOffset, weights, bandHz } = logFilterbank(sampleRate, fftSize, params);
+  return {
+    sampleRate, fftSize, windowLength,
+    frame: new Float64Array(windowLength),
+    window,
+    windowed: new Float64Array(fftSize),
+    fftOut: fft.createComplexArray(),
+    fft,
+    magnitude: new Float64Array(fftSize / 2 + 1),
+    magnitudeScale,
+    powerScale: 2 / (fftSize * sumSq * magnitudeScale * magnitudeScale),
+    binStart, binEnd, weightOffset, weights,
+    bandMag: new Float64Array(bandHz.length),
+    bandCount: bandHz.length,
+    bandHz,
+  };
+}
+
+/**
+ * Triangular filters with centres log-spaced at `bandsPerOctave`, snapped to FFT bins; filters
+ * whose snapped centres coincide are merged (as SuperFlux does at low frequencies).
+ */
+function logFilterbank(sampleRate: Hz, fftSize: number, p: SpectrumParams) {
+  const binHz = sampleRate / fftSize;
+  const maxHz = Math.min(p.maxHz, sampleRate / 2);
+  const centres: number[] = [];
+  for (let f = p.minHz; f <= maxHz; f *= 2 ** (1 / p.bandsPerOctave)) {
+    const bin = Math.round(f / binHz);
+    if (bin >= 1 && bin < fftSize / 2 && bin !== centres[centres.length - 1]) centres.push(bin);
+  }
+  const count = centres.length - 2;
+  const binStart = new Int32Array(count);
+  const binEnd = new Int32Array(count);
+  const weightOffset = new Int32Array(count);
+  const bandHz = new Float64Array(count);
+  const w: number[] = [];
+  for (let b = 0; b < count; b++) {
+    const lo = centres[b], mid = centres[b + 1], hi = centres[b + 2];
+    binStart[b] = lo;
+    binEnd[b] = hi;
+    weightOffset[b] = w.length;
+    bandHz[b] = mid * binHz;
+    let sum = 0;
+    const start = w.length;
+    for (let k = lo; k < hi; k++) {
+      const v = k <= mid ? (k - lo + 1) / (mid - lo + 1) : (hi - k + 1) / (hi - mid + 1);
+      w.push(v);
+      sum += v;
+    }
+    for (let i = start; i < w.length; i++) w[i] /= sum;
+  }
+  return { binStart, binEnd, weightOffset, weights: Float64Array.from(w), bandHz };
+}
+
+/**
+ * Slides `hop` into the window, transforms, and fills `magnitude` and `bandMag`. No allocation.
+ */
+export function spectrumStep(hop: Float32Array, s: SpectrumState): void {
+  const { frame, windowLength, window, windowed, fftOut, magnitude } = s;
+  const h = Math.min(hop.length, windowLength);
+  frame.copyWithin(0, h);
+  const base = windowLength - h;
+  for (let i = 0; i < h; i++) frame[base + i] = hop[hop.length - h + i];
+  for (let n = 0; n < windowLength; n++) windowed[n] = frame[n] * window[n];
+  s.fft.realTransform(fftOut, windowed);
+  const bins = s.fftSize / 2;
+  const scale = s.magnitudeScale;
+  for (let k = 0; k <= bins; k++) {
+    const re = fftOut[2 * k], im = fftOut[2 * k + 1];
+    magnitude[k] = scale * Math.sqrt(re * re + im * im);
+  }
+  const { binStart, binEnd, weightOffset, weights, bandMag } = s;
+  for (let b = 0; b < s.bandCount; b++) {
+    let acc = 0;
+    let wi = weightOffset[b];
+    for (let k = binStart[b]; k < binEnd[b]; k++) acc += weights[wi++] * magnitude[k];
+    bandMag[b] = acc;
+  }
+}
+
+/** Mean power (Parseval-scaled) of bins whose frequency lies in [loHz, hiHz). */
+export function bandPower(s: SpectrumState, loHz: Hz, hiHz: Hz): number {
+  const binHz = s.sampleRate / s.fftSize;
+  const k0 = Math.max(1, Math.ceil(loHz / binHz));
+  const k1 = Math.min(s.fftSize / 2, Math.ceil(hiHz / binHz));
+  let acc = 0;
+  for (let k = k0; k < k1; k++) acc += s.magnitude[k] * s.magnitude[k];
+  return acc * s.powerScale;
+}

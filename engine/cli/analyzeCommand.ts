@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { AudioSource, InputRoute } from '../audio/AudioBlock.js';
+import { openFileSource } from '../audio/fileSource.js';
+import { listDevices, openPortAudioSource } from '../audio/portaudio.js';
+import { parseRoutes, validateRoutes } from '../audio/route.js';
+import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
+import type { Features } from '../analysis/Features.js';
+import { createMeterRow, renderMeterRow, updateMeterRow } from './meter.js';
+
+/** The bundled demo clip, played when there is no input device. */
+export const DEMO_CLIP = fileURLToPath(new URL('../audio/demo-clip.wav', import.meta.url));
+
+/** `vj analyze`: onsets, per-hop JSON, or the live meter. */
+export async function analyzeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      onsets: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      input: { type: 'string' },
+      channels: { type: 'string' },
+      rate: { type: 'string', default: '48000' },
+      buffer: { type: 'string', default: '256' },
+    },
+  });
+  const file = positionals[0];
+  const framesPerBuffer = positiveInt(values.buffer, '--buffer');
+  if (values.onsets && values.json) throw new Error('choose one of --onsets and --json');
+  if (file === undefined && values.input === undefined) throw new Error('give a FILE, or --input NAME for the live meter (see vj --help)');
+  if (file !== undefined && values.input !== undefined) throw new Error('give either a FILE or --input, not both');
+  if ((values.onsets || values.json) && file === undefined) throw new Error('--onsets and --json analyse a FILE');
+
+  const source = file !== undefined
+    ? await openFileSource(file, { pace: values.onsets || values.json ? 'fast' : 'realtime', framesPerBuffer })
+    : await openLiveInput(values.input ?? 'default', positiveInt(values.rate, '--rate'), framesPerBuffer);
+  const routes: InputRoute[] = values.channels
+    ? parseRoutes(values.channels)
+    : [{ name: 'main', channels: Array.from({ length: source.channelCount }, (_, i) => i) }];
+  validateRoutes(routes, source.channelCount);
+  if (values.onsets && routes.length > 1) throw new Error('--onsets needs one input: give --channels a single mix such as "1,2"');
+
+  if (values.onsets || values.json) return runBatch(source, routes, framesPerBuffer, values.json ? 'json' : 'onsets');
+  return runMeter(source, routes, framesPerBuffer);
+}
+
+function positiveInt(v: string | undefined, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+/** Opens a device by name or index; with none present, "default" falls back to the demo clip. */
+async function openLiveInput(name: string, sampleRate: number, framesPerBuffer: number): Promise<AudioSource> {
+  let devices: Awaited<ReturnType<typeof listDevices>> = [];
+  try {
+    devices = await listDevices();
+  } catch (err) {
+    process.stderr.write(`vj: audio input unavailable (${err instanceof Error ? err.message : String(err)})\n`);
+  }
+  if (devices.length === 0) {
+    if (name !== 'default') throw new Error(`no audio input devices found, so "${name}" cannot be opened (vj devices)`);
+    process.stderr.write(`vj: no audio input device; playing the demo clip ${DEMO_CLIP}\n`);
+    return openFileSource(DEMO_CLIP, { pace: 'realtime', framesPerBuffer, loop: true });
+  }
+  const device = name === 'default' ? undefined : /^\d+$/.test(name) ? Number(name) : name;
+  return openPortAudioSource({ device, sampleRate, framesPerBuffer });
+}
+
+function writeOut(s: string): Promise<void> | void {
+  if (!process.stdout.write(s)) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+}
+
+async function runBatch(source: AudioSource, routes: InputRoute[], framesPerBuffer: number, mode: 'json' | 'onsets'): Promise<number> {
+  const analysis = createRoutedAnalysis(routes, source.sampleRate, framesPerBuffer);
+  let out = '';
+  const multi = routes.length > 1;
+  await source.start((block) => {
+    analysis.process(block, (input, f) => {
+      if (mode === 'onsets') {
+        if (f.onset) out += `${f.t.toFixed(6)}\n`;
+      } else {
+        out += JSON.stringify(hopJson(f, multi ? routes[input].name : undefined)) + '\n';
+      }
+    });
+  });
+  await source.ended;
+  await source.stop();
+  await writeOut(out);
+  return 0;
+}
+
+/** The `--json` line of one hop. */
+export function hopJson(f: Features, input?: string): Record<string, unknown> {
+  const r = (x: number) => Math.round(x * 1e6) / 1e6;
+  return {
+    ...(input !== undefined ? { input } : {}),
+    t: r(f.t),
+    rms: r(f.rms),
+    peak: r(f.peak),
+    envelope: r(f.envelope),
+    bands: Array.from(f.bandsNorm, r),
+    onset: f.onset,
+    onsetStrength: r(f.onsetStrengthNorm),
+    chroma: Array.from(f.chroma, r),
+    percussive: r(f.percussiveNorm),
+    harmonic: r(f.harmonicNorm),
+    bpm: Math.round(f.bpm * 100) / 100,
+    beat: f.beat,
+  };
+}
+
+async function runMeter(source: AudioSource, routes: InputRoute[], framesPerBuffer: number): Promise<number> {
+  const analysis = createRoutedAnalysis(routes, source.sampleRate, framesPerBuffer);
+  const rows = routes.map((r) => createMeterRow(r.name));
+  const tty = process.stdout.isTTY === true;
+  let now = 0;
+  await source.start((block) => {
+    analysis.process(block, (i, f) => {
+      updateMeterRow(rows[i], f);
+      now = f.t;
+    });
+  });
+  let first = true;
+  const draw = () => {
+    const lines = rows.map((r) => renderMeterRow(r, now, tty));
+    if (tty) process.stdout.write((first ? '' : `\x1b[${rows.length}A`) + lines.map((l) => `\r\x1b[2K${l}`).join('\n') + '\n');
+    else process.stdout.write(lines.join('\n') + '\n');
+    first = false;
+  };
+  const timer = setInterval(draw, tty ? 50 : 1000);
+  const stop = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await Promise.race([source.ended, stop]);
+  clearInterval(timer);
+  draw();
+  await source.stop();
+  return 0;
+}

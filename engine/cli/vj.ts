@@ -1,0 +1,43 @@
+import { devicesCommand } from './devicesCommand.js';
+import { analyzeCommand } from './analyzeCommand.js';
+
+const usage = `vj — live VJ engine
+
+Usage:
+  vj devices                          list audio inputs (index, name, host API, channels, rate)
+  vj analyze FILE --onsets            one onset time (s) per line, when each became available
+  vj analyze FILE --json              one JSON object of features per analysis hop
+  vj analyze FILE                     the live meter, on a file paced in real time
+  vj analyze --input NAME|INDEX       the live meter on an audio input ("default": the default
+                                      input, or the bundled demo clip when there is none)
+
+Options for analyze:
+  --channels SPEC     routing: "1,2" (mono mix) or "drums=1-2,keys=3-4" (one input each)
+  --rate HZ           input sample rate (default 48000)
+  --buffer FRAMES     frames per buffer (default 256)
+`;
+
+/** Runs the `vj` command; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'devices':
+        return await devicesCommand(rest);
+      case 'analyze':
+        return await analyzeCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(usage);
+        return cmd === undefined ? 1 : 0;
+      default:
+        process.stderr.write(`vj: unknown command "${cmd}"\n${usage}`);
+        return 2;
+    }
+  } catch (err) {
+    process.stderr.write(`vj ${cmd}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,327 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { beatStep, createBeatState, defaultBeatParams, tap, type BeatParams } from '../../engine/analysis/beat.js';
+
+/** Deterministic PRNG (mulberry32) in [0, 1). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Section {
+  /** Tempo of the section (0 = silence) and its end time. */
+  bpm: number;
+  until: number;
+}
+
+interface SynthOptions {
+  hop: number;
+  rate: number;
+  sections: Section[];
+  /** Uniform timing jitter of each onset, ± seconds. */
+  jitter?: number;
+  /** Probability that a beat has no onset. */
+  miss?: number;
+  /** Probability of an extra, weaker onset off the beat (half-way, or anywhere in the beat). */
+  extra?: number;
+  seed?: number;
+}
+
+interface Signal {
+  hopSeconds: number;
+  odf: Float64Array;
+  onset: Uint8Array;
+  /** The true beat grid, and which of its beats were played. */
+  grid: number[];
+  played: boolean[];
+}
+
+/** Synthetic onset strength: an impulse (with a short tail) at each played beat, plus noise. */
+function synth(o: SynthOptions): Signal {
+  const hopSeconds = o.hop / o.rate;
+  const r = rng(o.seed ?? 1);
+  const end = o.sections[o.sections.length - 1].until;
+  const n = Math.ceil(end / hopSeconds);
+  const odf = new Float64Array(n);
+  const onset = new Uint8Array(n);
+  const grid: number[] = [];
+  const played: boolean[] = [];
+  const put = (time: number, amp: number): void => {
+    const h = Math.ceil(time / hopSeconds) - 1;
+    if (h < 0 || h + 1 >= n) return;
+    odf[h] += amp;
+    odf[h + 1] += 0.3 * amp;
+    onset[h] = 1;
+  };
+  let b = 0.3;
+  let start = 0;
+  for (const s of o.sections) {
+    if (s.bpm > 0) {
+      const period = 60 / s.bpm;
+      if (b < start) b = start;
+      for (; b < s.until; b += period) {
+        const play = r() >= (o.miss ?? 0);
+        grid.push(b);
+        played.push(play);
+        if (play) put(b + (2 * r() - 1) * (o.jitter ?? 0), 1);
+        if (r() < (o.extra ?? 0)) put(b + period * (r() < 0.5 ? 0.5 : 0.1 + 0.8 * r()), 0.5);
+      }
+    }
+    const noise = s.bpm > 0 ? 0.05 : 0.002;
+    for (let i = Math.floor(start / hopSeconds); i < Math.min(n, s.until / hopSeconds); i++) odf[i] += noise * r();
+    start = s.until;
+  }
+  return { hopSeconds, odf, onset, grid, played };
+}
+
+interface Run {
+  beats: number[];
+  /** bpm and confidence at each hop (index i: hop ending at (i + 1) × hopSeconds). */
+  bpm: Float64Array;
+  confidence: Float64Array;
+  phase: Float64Array;
+}
+
+function track(sig: Signal, params: Partial<BeatParams> = {}, taps: number[] = []): Run {
+  const p: BeatParams = { ...defaultBeatParams, ...params };
+  const st = createBeatState(sig.hopSeconds, p);
+  const n = sig.odf.length;
+  const run: Run = { beats: [], bpm: new Float64Array(n), confidence: new Float64Array(n), phase: new Float64Array(n) };
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const t = (i + 1) * sig.hopSeconds;
+    while (k < taps.length && taps[k] <= t - sig.hopSeconds) tap(st, taps[k++], p);
+    beatStep(sig.odf[i], sig.onset[i] === 1, t, st, p);
+    if (st.beat) run.beats.push(t);
+    run.bpm[i] = st.bpm;
+    run.confidence[i] = st.confidence;
+    run.phase[i] = st.phase;
+  }
+  return run;
+}
+
+/** Values of a per-hop series over [from, to) seconds. */
+function span(series: Float64Array, hopSeconds: number, from: number, to: number): number[] {
+  return Array.from(series.subarray(Math.ceil(from / hopSeconds), Math.floor(to / hopSeconds)));
+}
+
+/**
+ * Timing of the beat flags against the given true beat times in [from, to): exactly one flag
+ * within 0.1 s of each. Returns each flag's error (flag − beat), seconds.
+ */
+function flagErrors(run: Run, beats: number[], from: number, to: number): number[] {
+  const errors: number[] = [];
+  for (const g of beats) {
+    if (g < from || g >= to) continue;
+    const near = run.beats.filter((b) => Math.abs(b - g) < 0.1);
+    assert.equal(near.length, 1, `one beat flag near ${g.toFixed(3)} s, got [${near.map((b) => b.toFixed(3))}]`);
+    errors.push(near[0] - g);
+  }
+  return errors;
+}
+
+/** Flags in [from, to) and grid beats in the same span must be as many (no extra beats). */
+function assertNoExtraFlags(run: Run, grid: number[], from: number, to: number): void {
+  const flags = run.beats.filter((b) => b >= from && b < to).length;
+  const beats = grid.filter((g) => g >= from && g < to).length;
+  assert.ok(Math.abs(flags - beats) <= 1, `${flags} beat flags for ${beats} beats in ${from}..${to} s`);
+}
+
+/** Worst |error| ≤ 20 ms and |mean error| ≤ 10 ms; returns a summary line. */
+function assertTiming(errors: number[], what: string): string {
+  const worst = Math.max(...errors.map(Math.abs));
+  const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+  assert.ok(worst <= 0.02, `${what}: worst beat error ${(worst * 1000).toFixed(1)} ms > 20 ms`);
+  assert.ok(Math.abs(mean) <= 0.01, `${what}: mean beat error ${(mean * 1000).toFixed(1)} ms`);
+  return `${what}: ${errors.length} beats, worst ${(worst * 1000).toFixed(1)} ms, mean ${(mean * 1000).toFixed(1)} ms`;
+}
+
+const hops = [
+  { hop: 256, rate: 48000 },
+  { hop: 235, rate: 44100 },
+];
+
+describe('beat: tempo and phase on synthetic onsets', () => {
+  for (const { hop, rate } of hops) {
+    for (const bpm of [90, 120, 128, 174]) {
+      it(`${bpm} BPM, hop ${hop}/${rate}: tempo within ±1 BPM 4 s after the first onset, beats within ±20 ms`, (t) => {
+        const sig = synth({ hop, rate, sections: [{ bpm, until: 24 }], jitter: 0.008, miss: 0.1, extra: 0.2, seed: bpm + hop });
+        const run = track(sig);
+        const start = sig.grid[sig.played.indexOf(true)];
+        for (const v of span(run.bpm, sig.hopSeconds, start + 4, 24)) assert.ok(Math.abs(v - bpm) <= 1, `bpm ${v.toFixed(2)} ≠ ${bpm}`);
+        const first = span(run.bpm, sig.hopSeconds, 0, 24).findIndex((v) => v > 0) * sig.hopSeconds - start;
+        t.diagnostic(`first tempo ${first.toFixed(2)} s after the first onset`);
+        t.diagnostic(assertTiming(flagErrors(run, sig.grid, 5, 23.5), 'all beats'));
+        assertNoExtraFlags(run, sig.grid, 5, 23.5);
+        const missed = sig.grid.filter((g, i) => !sig.played[i] && g >= 5 && g < 23.5);
+        assert.ok(missed.length > 0, 'the signal has missing beats');
+        t.diagnostic(assertTiming(flagErrors(run, missed, 5, 23.5), 'beats without an onset'));
+      });
+    }
+  }
+});
+
+describe('beat: prediction', () => {
+  it('fires on the hop of the beat, not after it, on clean onsets', (t) => {
+    for (const { hop, rate } of hops) {
+      const sig = synth({ hop, rate, sections: [{ bpm: 128, until: 20 }], seed: 2 });
+      const run = track(sig);
+      const hopsLate = sig.grid.filter((g) => g >= 5 && g < 19.5).map((g) => {
+        const flag = run.beats.find((b) => Math.abs(b - g) < 0.1);
+        assert.ok(flag !== undefined, `a beat flag near ${g.toFixed(3)} s`);
+        return Math.round(flag / sig.hopSeconds) - Math.ceil(g / sig.hopSeconds);
+      });
+      const onTime = hopsLate.filter((h) => h <= 0).length / hopsLate.length;
+      assert.ok(hopsLate.every((h) => h <= 1), `at most one hop late: ${hopsLate}`);
+      assert.ok(onTime >= 0.85, `${(onTime * 100).toFixed(0)}% on or before the beat's hop`);
+      t.diagnostic(`${hop}/${rate}: ${(onTime * 100).toFixed(0)}% of flags on or before the beat's hop, the rest one hop late`);
+    }
+  });
+
+  it('leadSeconds fires the beats that much earlier', () => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 120, until: 20 }], jitter: 0.005, seed: 8 });
+    const plain = flagErrors(track(sig), sig.grid, 5, 19.5);
+    const led = flagErrors(track(sig, { leadSeconds: 0.04 }), sig.grid, 5, 19.5);
+    const mean = (e: number[]): number => e.reduce((a, b) => a + b, 0) / e.length;
+    assert.ok(Math.abs(mean(plain) - mean(led) - 0.04) < 0.004, `lead ${((mean(plain) - mean(led)) * 1000).toFixed(1)} ms`);
+  });
+
+  it('bridges a clock jump', () => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 120, until: 20 }], jitter: 0.005, seed: 12 });
+    const p = defaultBeatParams;
+    const st = createBeatState(sig.hopSeconds, p);
+    const flags: number[] = [];
+    for (let i = 0; i < sig.odf.length; i++) {
+      const clock = (i + 1) * sig.hopSeconds + (i >= sig.odf.length / 2 ? -100 : 0);
+      beatStep(sig.odf[i], sig.onset[i] === 1, clock, st, p);
+      if (st.beat) flags.push(clock + (i >= sig.odf.length / 2 ? 100 : 0));
+    }
+    assert.ok(Math.abs(st.bpm - 120) <= 1, `bpm ${st.bpm}`);
+    assertTiming(flagErrors({ beats: flags, bpm: new Float64Array(), confidence: new Float64Array(), phase: new Float64Array() }, sig.grid, 5, 19.5), 'across the jump');
+  });
+});
+
+describe('beat: changes, breaks and taps', () => {
+  it('follows a tempo change 120 → 100 BPM within 4 s', (t) => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 120, until: 12 }, { bpm: 100, until: 30 }], jitter: 0.008, miss: 0.1, extra: 0.2, seed: 7 });
+    const run = track(sig);
+    for (const v of span(run.bpm, sig.hopSeconds, 5, 12)) assert.ok(Math.abs(v - 120) <= 1, `bpm ${v.toFixed(2)} before the change`);
+    const settle = span(run.bpm, sig.hopSeconds, 12, 30).findIndex((v, i, a) => a.slice(i).every((w) => Math.abs(w - 100) <= 1));
+    assert.ok(settle >= 0, 'reaches 100 BPM');
+    const seconds = settle * sig.hopSeconds;
+    assert.ok(seconds <= 4, `settled at 100 BPM ${seconds.toFixed(2)} s after the change`);
+    t.diagnostic(`within ±1 BPM of 100 from ${seconds.toFixed(2)} s after the change`);
+    const after = sig.grid.filter((g) => g >= 12);
+    t.diagnostic(assertTiming(flagErrors(run, after, 12 + seconds + 2, 29.5), '100 BPM after the change'));
+  });
+
+  it('holds the tempo through silence; beats go on for a short break, then stop', (t) => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 128, until: 12 }, { bpm: 0, until: 40 }], jitter: 0.005, miss: 0.05, extra: 0.1, seed: 3 });
+    const run = track(sig);
+    for (const v of span(run.bpm, sig.hopSeconds, 5, 40)) assert.ok(Math.abs(v - 128) <= 1, `bpm ${v.toFixed(2)} in the silence`);
+    const period = 60 / 128;
+    const last = sig.grid[sig.grid.length - 1];
+    const continued = [1, 2, 3, 4].map((k) => last + k * period);
+    t.diagnostic(assertTiming(flagErrors(run, continued, 0, 40), 'beats predicted into the silence'));
+    const lastFlag = run.beats[run.beats.length - 1];
+    const stop = lastFlag - (last + 0.1);
+    assert.ok(stop >= 2 && stop <= 8, `beats stop ${stop.toFixed(2)} s into the silence`);
+    t.diagnostic(`beats stop ${stop.toFixed(2)} s into the silence`);
+    const conf = span(run.confidence, sig.hopSeconds, 30, 40);
+    assert.ok(Math.max(...conf) < defaultBeatParams.beatMinConfidence, 'confidence decays in silence');
+  });
+
+  it('tap tempo: 4 taps at 0.5 s intervals give 120 BPM and beats on the taps', () => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 0, until: 8 }] });
+    const taps = [1.0, 1.5, 2.0, 2.5];
+    const run = track(sig, {}, taps);
+    const at = (time: number): number => run.bpm[Math.floor(time / sig.hopSeconds)];
+    assert.equal(at(1.2), 0, 'one tap gives no tempo');
+    assert.ok(Math.abs(at(2.7) - 120) < 1e-9, `bpm ${at(2.7)}`);
+    const beats = [2.5, 3.0, 3.5, 4.0, 4.5, 5.0];
+    const errors = flagErrors(run, beats, 0, 8);
+    for (const e of errors) assert.ok(e >= 0 && e < sig.hopSeconds + 1e-9, `tapped beat fires on the hop after it: error ${(e * 1000).toFixed(2)} ms`);
+  });
+
+  it('a tapped tempo holds against the tracker for tapHoldSeconds, then the tracker takes over', () => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 128, until: 30 }], jitter: 0.005, seed: 11 });
+    const taps = [10.0, 10.5, 11.0, 11.5];
+    const run = track(sig, {}, taps);
+    for (const v of span(run.bpm, sig.hopSeconds, 11.6, 11.5 + defaultBeatParams.tapHoldSeconds)) assert.equal(Math.round(v), 120);
+    for (const v of span(run.bpm, sig.hopSeconds, 11.5 + defaultBeatParams.tapHoldSeconds + 3, 30)) assert.ok(Math.abs(v - 128) <= 1, `bpm ${v.toFixed(2)}`);
+  });
+
+  it('a tap after tapTimeoutSeconds starts a new sequence', () => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 0, until: 10 }] });
+    const run = track(sig, {}, [1.0, 1.6, 5.0, 5.5]);
+    assert.ok(Math.abs(run.bpm[Math.floor(4 / sig.hopSeconds)] - 100) < 1e-9);
+    assert.ok(Math.abs(run.bpm[Math.floor(5.2 / sig.hopSeconds)] - 100) < 1e-9, 'the 3.4 s gap is not an interval');
+    assert.ok(Math.abs(run.bpm[Math.floor(6 / sig.hopSeconds)] - 120) < 1e-9);
+  });
+});
+
+describe('beat: contract', () => {
+  it('random onsets without a pulse give low confidence', (t) => {
+    const hopSeconds = 256 / 48000;
+    const r = rng(5);
+    const n = Math.ceil(30 / hopSeconds);
+    const sig: Signal = { hopSeconds, odf: new Float64Array(n), onset: new Uint8Array(n), grid: [], played: [] };
+    for (let i = 0; i < n; i++) {
+      sig.odf[i] = 0.05 * r();
+      if (r() < 0.01) {
+        sig.odf[i] += r();
+        sig.onset[i] = 1;
+      }
+    }
+    const run = track(sig);
+    const conf = span(run.confidence, hopSeconds, 5, 30);
+    const mean = conf.reduce((a, b) => a + b, 0) / conf.length;
+    assert.ok(mean < 0.5, `mean confidence ${mean.toFixed(2)}`);
+    t.diagnostic(`mean confidence ${mean.toFixed(2)}, bpm ${run.bpm.at(-1)?.toFixed(1)}, ${run.beats.length} beats in 30 s`);
+  });
+
+  it('is deterministic, finite and in range', () => {
+    const sig = synth({ hop: 235, rate: 44100, sections: [{ bpm: 140, until: 10 }, { bpm: 0, until: 12 }, { bpm: 95, until: 20 }], jitter: 0.01, miss: 0.2, extra: 0.3, seed: 9 });
+    const a = track(sig, {}, [3, 3.4, 3.8]);
+    const b = track(sig, {}, [3, 3.4, 3.8]);
+    assert.deepEqual(a, b);
+    for (let i = 0; i < a.bpm.length; i++) {
+      assert.ok(Number.isFinite(a.bpm[i]) && a.bpm[i] >= 0);
+      assert.ok(a.phase[i] >= 0 && a.phase[i] < 1);
+      assert.ok(a.confidence[i] >= 0 && a.confidence[i] <= 1);
+    }
+  });
+
+  it('gives the same tempo at other rates and hops', () => {
+    const tempos = [256 / 48000, 235 / 44100, 512 / 48000, 128 / 44100].map((hop, i) => {
+      const sig = synth({ hop: hop * 48000, rate: 48000, sections: [{ bpm: 123, until: 16 }], jitter: 0.005, seed: 20 + i });
+      return track(sig).bpm.at(-1) ?? 0;
+    });
+    for (const v of tempos) assert.ok(Math.abs(v - 123) <= 0.5, `bpm ${v.toFixed(2)}`);
+  });
+
+  it('rejects a bad hop or tempo range', () => {
+    assert.throws(() => createBeatState(0), /hopSeconds/);
+    assert.throws(() => createBeatState(0.005, { minBpm: 200, maxBpm: 100 }), /minBpm/);
+  });
+
+  it('costs about a microsecond per hop (amortised)', (t) => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 128, until: 120 }], jitter: 0.008, miss: 0.1, extra: 0.3, seed: 4 });
+    for (let i = 0; i < sig.odf.length; i++) sig.odf[i] += 0.2 * ((i * 7919) % 101) / 101;
+    const p = defaultBeatParams;
+    let best = Infinity;
+    for (let rep = 0; rep < 3; rep++) {
+      const st = createBeatState(sig.hopSeconds, p);
+      const t0 = performance.now();
+      for (let i = 0; i < sig.odf.length; i++) beatStep(sig.odf[i], sig.onset[i] === 1, (i + 1) * sig.hopSeconds, st, p);
+      best = Math.min(best, ((performance.now() - t0) * 1000) / sig.odf.length);
+    }
+    t.diagnostic(`beatStep: ${best.toFixed(2)} µs per hop`);
+    assert.ok(best < 20, `${best.toFixed(2)} µs per hop`);
+  });
+});
