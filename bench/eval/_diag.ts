@@ -1,0 +1,17 @@
+import pkg from '@tonejs/midi'; const { Midi } = pkg;
+import { readFileSync } from 'node:fs';
+import { matchOnsets } from './score.js';
+import { soundKey } from './calibrate.js';
+const [id, method] = process.argv.slice(2);
+const dir = '.cache/eval';
+const clip = JSON.parse(readFileSync(`${dir}/${id}.json`, 'utf8'));
+const cal = JSON.parse(readFileSync(`${dir}/calibration.json`, 'utf8')).table;
+const base = id.replace(/-(clean|noise|reverb)(-q)?$/, '');
+const midi = new Midi(readFileSync(`${dir}/${base}.mid`));
+const notes = midi.tracks.flatMap(t => t.notes.map(n => ({ t: n.time + (cal[soundKey({channel: t.channel, program: t.instrument.number, midi: n.midi})]?.delay ?? 0), ch: t.channel, prog: t.instrument.number, midi: n.midi, vel: n.velocity })));
+const det = readFileSync(`${dir}/aubio/${clip.wav}.eval-1.${method}.1024-256.txt`, 'utf8').trim().split('\n').map(Number);
+const pairs = matchOnsets(clip.onsets, det);
+const mr = new Set(pairs.map(p => p[0])); const md = new Set(pairs.map(p => p[1]));
+console.log('ref', clip.onsets.length, 'det', det.length, 'matched', pairs.length, 'bpm', clip.bpm, clip.instruments);
+clip.onsets.forEach((t: number, i: number) => { if (!mr.has(i)) { const ns = notes.filter(n => Math.abs(n.t - t) < 0.031); console.log('MISS', t.toFixed(3), ns.map(n => `${n.ch}/${n.prog}/${n.midi}@${n.vel.toFixed(2)}`).join(' ')); } });
+det.forEach((t: number, i: number) => { if (!md.has(i)) console.log('FP  ', t.toFixed(3)); });

@@ -1,0 +1,196 @@
+/**
+ * The onset + chord evaluation: generate the set (cached), run our CLI and aubio, score, print a
+ * markdown report and, as the very last line, one JSON object with the figures.
+ *
+ *   node --import tsx bench/eval/run.ts [--quick] [--dir DIR] [--jobs N] [--ours cli|aubio:METHOD|none]
+ *
+ * Full runs write bench/eval/RESULTS.md; quick runs write RESULTS-quick.md in the cache folder.
+ */
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CATEGORIES } from './compose.js';
+import { AUBIO_CONFIGS, AUBIO_METHODS, aubioOnsets, cliChroma, cliOnsets } from './detectors.js';
+import type { AubioMethod, ChromaDetector, OnsetDetector } from './detectors.js';
+import { GENERATOR_VERSION, VARIANTS, generate } from './generate.js';
+import type { OnsetClip } from './generate.js';
+import { defaultJobs, mapPool } from './proc.js';
+import { referenceChroma } from './referenceChroma.js';
+import { aggregate, markdownReport } from './report.js';
+import type { ChromaRow, GroupFigures, OnsetRow } from './report.js';
+import { loadChordClassifier, scoreChroma, scoreOnsets } from './score.js';
+import type { ChromaScore, OnsetScore } from './score.js';
+
+/** The figures of the last output line (what the integration test reads). */
+export interface EvalSummary {
+  mode: 'full' | 'quick';
+  generator: string;
+  ours: { available: boolean; detector: string; error?: string; clipErrors: number };
+  /** Per category (all variants) and per category/variant, plus `all`. */
+  onsets: Record<string, { clips: number; ours?: GroupFigures; aubio: { method: string; config: string; f: number; latencyMedianMs: number } }>;
+  chroma: { classifier: string; ours?: Record<string, number>; reference: Record<string, number>; error?: string };
+  timings: Record<string, number>;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+function pickOurs(spec: string): OnsetDetector | undefined {
+  if (spec === 'cli') return cliOnsets;
+  if (spec === 'none') return undefined;
+  const m = /^aubio:(\w+)$/.exec(spec);
+  if (m && (AUBIO_METHODS as readonly string[]).includes(m[1])) return aubioOnsets(m[1] as AubioMethod, AUBIO_CONFIGS[0]);
+  throw new Error(`--ours: expected cli, none or aubio:METHOD, got "${spec}"`);
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
+
+/** Runs the evaluation and returns the summary (also printed as the last line by the CLI). */
+export async function runEval(opts: { quick: boolean; dir?: string; jobs?: number; ours?: string; log?: (s: string) => void }): Promise<{ summary: EvalSummary; markdown: string }> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const jobs = opts.jobs ?? defaultJobs();
+  const timings: Record<string, number> = {};
+  const clock = (name: string, t0: number): void => { timings[name] = (Date.now() - t0) / 1000; };
+  const oursSpec = opts.ours ?? 'cli';
+
+  let t0 = Date.now();
+  const set = await generate({ quick: opts.quick, dir: opts.dir, jobs, log });
+  clock('generate', t0);
+  const wav = (c: { wav: string }): string => join(set.dir, c.wav);
+
+  // Ours: probe on the first clip; if the CLI cannot run at all, say so once and go on.
+  t0 = Date.now();
+  const detect = pickOurs(oursSpec);
+  const ours: { available: boolean; detector: string; error?: string; clipErrors: number } = { available: false, detector: oursSpec, clipErrors: 0 };
+  let oursScores: (OnsetScore | undefined)[] = [];
+  if (detect) {
+    try {
+      const first = await detect(wav(set.onsets[0]));
+      ours.available = true;
+      oursScores = await mapPool(set.onsets, jobs, async (c, i) => {
+        try {
+          return scoreOnsets(c.onsets, i === 0 ? first : await detect(wav(c)));
+        } catch (e) {
+          ours.clipErrors++;
+          ours.error ??= `${c.id}: ${errText(e)}`;
+          return scoreOnsets(c.onsets, []);
+        }
+      });
+    } catch (e) {
+      ours.error = errText(e);
+      log(`eval: our detector is unavailable: ${ours.error}`);
+    }
+  }
+  clock('ours onsets', t0);
+
+  // aubio: every method × window setting on every clip (cached per file).
+  t0 = Date.now();
+  const aubioCache = join(set.dir, 'aubio');
+  const runs = set.onsets.flatMap((c) => AUBIO_METHODS.flatMap((m) => AUBIO_CONFIGS.map((cfg) => ({ c, m, cfg }))));
+  const aubioScores = await mapPool(runs, jobs, async ({ c, m, cfg }) =>
+    scoreOnsets(c.onsets, await aubioOnsets(m, cfg, aubioCache, GENERATOR_VERSION)(wav(c))));
+  clock('aubio onsets', t0);
+  const aubioOf = (clipIdx: number, m: number, k: number): OnsetScore => aubioScores[(clipIdx * AUBIO_METHODS.length + m) * AUBIO_CONFIGS.length + k];
+
+  // Rows: per category (all variants), per category/variant, all.
+  const groups: { name: string; pick: (c: OnsetClip) => boolean }[] = [];
+  for (const cat of CATEGORIES) {
+    groups.push({ name: cat, pick: (c) => c.category === cat });
+    for (const v of VARIANTS) groups.push({ name: `${cat}/${v}`, pick: (c) => c.category === cat && c.variant === v });
+  }
+  groups.push({ name: 'all', pick: () => true });
+  const rows: OnsetRow[] = [];
+  const summaryOnsets: EvalSummary['onsets'] = {};
+  for (const g of groups) {
+    const idx = set.onsets.map((c, i) => (g.pick(c) ? i : -1)).filter((i) => i >= 0);
+    if (idx.length === 0) continue;
+    let best: { method: string; config: string; figures: GroupFigures } | undefined;
+    AUBIO_METHODS.forEach((m, mi) => AUBIO_CONFIGS.forEach((cfg, ki) => {
+      const figures = aggregate(idx.map((i) => aubioOf(i, mi, ki)));
+      if (!best || figures.f > best.figures.f) best = { method: m, config: cfg.name, figures };
+    }));
+    const oursFig = ours.available ? aggregate(idx.map((i) => oursScores[i]!)) : undefined;
+    const onsets = idx.reduce((a, i) => a + set.onsets[i].onsets.length, 0);
+    rows.push({ group: g.name, clips: idx.length, onsets, ours: oursFig, aubio: best! });
+    summaryOnsets[g.name] = { clips: idx.length, ours: oursFig, aubio: { method: best!.method, config: best!.config, f: best!.figures.f, latencyMedianMs: best!.figures.latencyMedianMs } };
+  }
+  const aubioGrid = AUBIO_METHODS.flatMap((m, mi) => AUBIO_CONFIGS.map((cfg, ki) => ({
+    method: m,
+    config: cfg.name,
+    f: CATEGORIES.map((cat) => aggregate(set.onsets.flatMap((c, i) => (c.category === cat ? [aubioOf(i, mi, ki)] : []))).f),
+  })));
+
+  // Chords.
+  t0 = Date.now();
+  const { classify, source } = await loadChordClassifier();
+  const chromaOf = async (det: ChromaDetector): Promise<ChromaScore[]> =>
+    mapPool(set.chords, jobs, async (c) => scoreChroma(await det(wav(c)), c.chords, classify));
+  const refScores = await chromaOf(referenceChroma);
+  let oursChroma: ChromaScore[] | undefined;
+  let chromaError: string | undefined;
+  if (oursSpec === 'cli') {
+    try {
+      oursChroma = await chromaOf(cliChroma);
+    } catch (e) {
+      chromaError = errText(e);
+      log(`eval: our chroma is unavailable: ${chromaError}`);
+    }
+  }
+  clock('chroma', t0);
+  const acc = (s: ChromaScore[]): { accuracy: number; rootAccuracy: number } => {
+    const n = s.reduce((a, x) => a + x.frames, 0);
+    return { accuracy: s.reduce((a, x) => a + x.correct, 0) / n, rootAccuracy: s.reduce((a, x) => a + x.rootCorrect, 0) / n };
+  };
+  const chromaRows: ChromaRow[] = set.chords.map((c, i) => ({
+    timbre: `${c.timbre} (${c.program})`,
+    frames: oursChroma ? oursChroma[i].frames : refScores[i].frames,
+    ours: oursChroma ? acc([oursChroma[i]]) : undefined,
+    reference: acc([refScores[i]]),
+  }));
+  chromaRows.push({ timbre: 'all', frames: chromaRows.reduce((a, r) => a + r.frames, 0), ours: oursChroma ? acc(oursChroma) : undefined, reference: acc(refScores) });
+  const perTimbre = (pickAcc: (r: ChromaRow) => number | undefined): Record<string, number> =>
+    Object.fromEntries(chromaRows.map((r) => [r.timbre, pickAcc(r) ?? NaN]));
+
+  const nOnsets = set.onsets.reduce((a, c) => a + c.onsets.length, 0);
+  const mode = opts.quick ? 'quick' : 'full';
+  const markdown = markdownReport({
+    mode,
+    date: new Date().toISOString().slice(0, 10),
+    setSummary: `Set ${GENERATOR_VERSION}: ${set.onsets.length} onset clips (${nOnsets} annotated onsets), ${set.chords.length} chord files; see bench/eval/README.md.`,
+    oursNote: ours.available
+      ? `\`${oursSpec}\`${ours.clipErrors ? ` (${ours.clipErrors} clips failed, scored as no detections: ${ours.error})` : ''}`
+      : `unavailable (${ours.error ?? 'not run'})`,
+    onsetRows: rows,
+    aubioGrid,
+    categories: [...CATEGORIES],
+    chromaRows,
+    classifierSource: source,
+    timings,
+  });
+  const summary: EvalSummary = {
+    mode,
+    generator: GENERATOR_VERSION,
+    ours,
+    onsets: summaryOnsets,
+    chroma: { classifier: source, ours: oursChroma ? perTimbre((r) => r.ours?.accuracy) : undefined, reference: perTimbre((r) => r.reference.accuracy), error: chromaError },
+    timings,
+  };
+  return { summary, markdown };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      dir: { type: 'string' },
+      jobs: { type: 'string' },
+      ours: { type: 'string', default: 'cli' },
+    },
+  });
+  const t0 = Date.now();
+  const { summary, markdown } = await runEval({ quick: values.quick, dir: values.dir, jobs: values.jobs ? Number(values.jobs) : undefined, ours: values.ours });
+  summary.timings.total = (Date.now() - t0) / 1000;
+  const out = values.quick ? join(values.dir ?? '.cache/eval', 'RESULTS-quick.md') : join(HERE, 'RESULTS.md');
+  await writeFile(out, markdown);
+  process.stdout.write(`${markdown}\n(written to ${out})\n${JSON.stringify(summary)}\n`);
+}
