@@ -35,18 +35,18 @@ export interface ChromaParams {
   harmonicSuppression: number;
 }
 
-/** Defaults for {@link ChromaParams}. */
+/** Defaults for {@link ChromaParams}, tuned on the evaluation's chord set (`bench/eval/tune.ts --chroma`). */
 export const defaultChromaParams: ChromaParams = {
-  windowSeconds: 0.34,
+  windowSeconds: 0.3,
   updateSeconds: 0.04,
   minHz: 50,
   maxHz: 5000,
-  smoothSeconds: 0.15,
+  smoothSeconds: 0.08,
   tuningSeconds: 5,
   silenceDb: -60,
   peakThresholdDb: 50,
-  magnitudeExponent: 1,
-  harmonicSuppression: 0.8,
+  magnitudeExponent: 0.5,
+  harmonicSuppression: 0.6,
 };
 
 /** Most spectral peaks kept per update (the lowest ones win when there are more). */

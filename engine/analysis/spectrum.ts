@@ -16,7 +16,7 @@ export const defaultSpectrumParams: SpectrumParams = {
   frameSeconds: 1024 / 48000,
   minHz: 30,
   maxHz: 16000,
-  bandsPerOctave: 12,
+  bandsPerOctave: 24,
 };
 
 /**
