@@ -43,7 +43,7 @@ export const defaultOnsetParams: OnsetParams = {
   whitenFloor: 1e-3,
   maxFilterBands: 3,
   lagSeconds: 0.016,
-  delta: 2,
+  delta: 2.3,
   averageFactor: 1.5,
   averageSeconds: 0.1,
   maxSeconds: 0.03,

@@ -1,0 +1,86 @@
+/**
+ * The issue's onset and chord targets, measured on the quick evaluation set (bench/eval, rendered
+ * with fluidsynth, compared with aubio) through the `vj analyze` CLI. Under CI=true a missing tool (fluidsynth, sox, aubioonset, the GM SoundFont) fails;
+ * elsewhere the tests skip.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { before, describe, test } from 'node:test';
+import { CATEGORIES } from '../../bench/eval/compose.js';
+import { hasTool } from '../../bench/eval/proc.js';
+import { SF2 } from '../../bench/eval/render.js';
+import { runEval } from '../../bench/eval/run.js';
+import type { EvalSummary } from '../../bench/eval/run.js';
+
+/** The issue's targets. */
+const MIN_F = 0.9;
+const MAX_MEDIAN_LATENCY_MS = 12;
+const MIN_CHORD_ACCURACY = 0.95;
+
+async function missingPrerequisites(): Promise<string[]> {
+  const missing: string[] = [];
+  if (!(await hasTool('fluidsynth', ['--version']))) missing.push('fluidsynth (apt: fluidsynth)');
+  if (!(await hasTool('sox', ['--version']))) missing.push('sox (apt: sox)');
+  if (!(await hasTool('aubioonset', ['--help']))) missing.push('aubioonset (apt: aubio-tools)');
+  if (!existsSync(SF2)) missing.push(`${SF2} (apt: fluid-soundfont-gm)`);
+  return missing;
+}
+
+describe('onset and chord evaluation (quick set)', () => {
+  let summary: EvalSummary | undefined;
+  let missing: string[] = [];
+
+  before(async () => {
+    missing = await missingPrerequisites();
+    if (missing.length === 0) summary = (await runEval({ quick: true, log: () => undefined })).summary;
+  }, { timeout: 600_000 });
+
+  /** Fails under CI, skips elsewhere, when the tools are missing; else returns the summary. */
+  const ready = (t: { skip(msg: string): void }): EvalSummary | undefined => {
+    if (missing.length > 0) {
+      const msg = `missing: ${missing.join(', ')}`;
+      if (process.env.CI === 'true') assert.fail(msg);
+      t.skip(msg);
+      return undefined;
+    }
+    return summary;
+  };
+
+  test(`all clips: mean F ≥ ${MIN_F} and above aubio's best method, median latency ≤ ${MAX_MEDIAN_LATENCY_MS} ms`, (t) => {
+    const s = ready(t);
+    if (!s) return;
+    assert.ok(s.ours.available, `our onset CLI did not run: ${s.ours.error}`);
+    assert.equal(s.ours.clipErrors, 0, s.ours.error);
+    const row = s.onsets.all;
+    const ours = row.ours!;
+    const problems: string[] = [];
+    if (!(ours.f >= MIN_F)) problems.push(`mean F ${ours.f.toFixed(3)} < ${MIN_F}`);
+    if (!(ours.f > row.aubio.f)) problems.push(`mean F ${ours.f.toFixed(3)} ≤ aubio ${row.aubio.method} (${row.aubio.config}) ${row.aubio.f.toFixed(3)}`);
+    if (!(ours.latencyMedianMs <= MAX_MEDIAN_LATENCY_MS)) problems.push(`median latency ${ours.latencyMedianMs?.toFixed(1)} ms > ${MAX_MEDIAN_LATENCY_MS} ms`);
+    assert.deepEqual(problems, [], `P ${ours.precision.toFixed(3)}, R ${ours.recall.toFixed(3)}, ${row.clips} clips`);
+  });
+
+  /**
+   * Per kind of material: above aubio's best method (the one method and window with the best F
+   * over all clips), scored on that material. The per-material oracle pick of aubio is in the
+   * report (bench/eval/RESULTS.md); on the quick set's three clips per kind it is too noisy to gate on.
+   */
+  for (const category of CATEGORIES) {
+    test(`${category}: F above aubio's best method on the same clips`, (t) => {
+      const s = ready(t);
+      if (!s) return;
+      const row = s.onsets[category];
+      const ours = row.ours!;
+      const peer = row.aubioOverall;
+      assert.ok(ours.f > peer.f, `${category}: mean F ${ours.f.toFixed(3)} ≤ aubio ${peer.method} (${peer.config}) ${peer.f.toFixed(3)} (P ${ours.precision.toFixed(3)}, R ${ours.recall.toFixed(3)})`);
+    });
+  }
+
+  test(`chords: frame accuracy ≥ ${MIN_CHORD_ACCURACY}`, (t) => {
+    const s = ready(t);
+    if (!s) return;
+    assert.ok(s.chroma.ours, `our --json CLI did not run: ${s.chroma.error}`);
+    const perTimbre = Object.entries(s.chroma.ours).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+    assert.ok(s.chroma.ours.all >= MIN_CHORD_ACCURACY, `accuracy ${s.chroma.ours.all.toFixed(3)} < ${MIN_CHORD_ACCURACY}: ${perTimbre}`);
+  });
+});
