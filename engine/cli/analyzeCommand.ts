@@ -25,6 +25,7 @@ export async function analyzeCommand(args: string[]): Promise<number> {
       buffer: { type: 'string', default: '256' },
     },
   });
+  if (positionals.length > 1) throw new Error(`give one FILE, got ${positionals.length}: ${positionals.map((p) => `"${p}"`).join(' ')}`);
   const file = positionals[0];
   const framesPerBuffer = positiveInt(values.buffer, '--buffer');
   if (values.onsets && values.json) throw new Error('choose one of --onsets and --json');
@@ -76,17 +77,27 @@ async function runBatch(source: AudioSource, routes: InputRoute[], framesPerBuff
   const analysis = createRoutedAnalysis(routes, source.sampleRate, framesPerBuffer);
   let out = '';
   const multi = routes.length > 1;
+  // The source catches (and only logs) what a block handler throws; a batch run must fail
+  // instead of printing partial results with exit code 0.
+  let failure: Error | undefined;
   await source.start((block) => {
-    analysis.process(block, (input, f) => {
-      if (mode === 'onsets') {
-        if (f.onset) out += `${f.t.toFixed(6)}\n`;
-      } else {
-        out += JSON.stringify(hopJson(f, multi ? routes[input].name : undefined)) + '\n';
-      }
-    });
+    if (failure) return;
+    try {
+      analysis.process(block, (input, f) => {
+        if (mode === 'onsets') {
+          if (f.onset) out += `${f.t.toFixed(6)}\n`;
+        } else {
+          out += JSON.stringify(hopJson(f, multi ? routes[input].name : undefined)) + '\n';
+        }
+      });
+    } catch (e) {
+      failure = e instanceof Error ? e : new Error(String(e));
+      void source.stop();
+    }
   });
   await source.ended;
   await source.stop();
+  if (failure) throw new Error(`analysis failed: ${failure.message}`);
   await writeOut(out);
   return 0;
 }

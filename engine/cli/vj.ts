@@ -20,6 +20,13 @@ Options for analyze:
 /** Runs the `vj` command; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  quietOnClosedStdout();
+  // `vj analyze --help`: the options are in the usage (a FILE named "-h" can follow "--").
+  const own = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
+  if ((cmd === 'analyze' || cmd === 'devices') && (own.includes('--help') || own.includes('-h'))) {
+    process.stdout.write(usage);
+    return 0;
+  }
   try {
     switch (cmd) {
       case 'devices':
@@ -40,4 +47,20 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`vj ${cmd}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+let stdoutGuarded = false;
+
+/**
+ * When the reader of stdout goes away (`vj analyze FILE --json | head`), stop quietly instead of
+ * dying on an unhandled EPIPE with a stack trace: nobody is left to read the rest.
+ */
+function quietOnClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`vj: cannot write to stdout: ${err.message}\n`);
+    process.exit(1);
+  });
 }
