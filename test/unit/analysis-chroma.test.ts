@@ -1,0 +1,163 @@
+/**
+ * Chroma and chord classification on chords of harmonic tones (5 partials at amplitude 1/h),
+ * sustained or piano-like decaying, across roots from C2 to B5, at 48 and 44.1 kHz.
+ *
+ * Settle time: the chroma window is `windowSeconds` (0.34 s by default) and is smoothed with
+ * `smoothSeconds` (0.15 s), so from 0.5 s after a chord starts every hop must classify it.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createAnalyzer, feed, type Analyzer } from '../../engine/analysis/analyzer.js';
+import { chordIntervals, chordName, classifyChord, pitchClassNames, type ChordType } from '../../engine/analysis/chordTemplates.js';
+import { addHarmonicTone, midiHz } from '../helpers/signals.js';
+
+const TYPES: readonly ChordType[] = ['maj', 'min', '7'];
+const SETTLE = 0.5;
+
+/** One root per pitch class, spread over octaves 2–5: C2, C#3, D4, D#5, E2, …, B5. */
+const rootsFrom = (octaveShift: number): number[] => Array.from({ length: 12 }, (_, pc) => 36 + pc + 12 * ((pc + octaveShift) % 4));
+
+const noteName = (midi: number): string => `${pitchClassNames[((midi % 12) + 12) % 12]}${Math.floor(midi / 12) - 1}`;
+
+interface Played {
+  /** Chroma of each hop (copied), with its time. */
+  hops: { t: number; chroma: number[] }[];
+  analyzer: Analyzer;
+}
+
+/** Notes (fractional MIDI, A4 = a4) as harmonic tones from `start` for `seconds`; analysed in 512-frame buffers. */
+function play(sr: number, notes: readonly { midi: number; start?: number; seconds?: number }[], totalSeconds: number, opts: { a4?: number; decaySeconds?: number; amplitude?: number } = {}): Played {
+  const x = new Float32Array(Math.round(totalSeconds * sr));
+  for (const n of notes) {
+    addHarmonicTone(x, Math.round((n.start ?? 0) * sr), sr, {
+      f0: midiHz(n.midi, opts.a4 ?? 440),
+      amplitude: opts.amplitude ?? 0.15,
+      partials: 5,
+      decaySeconds: opts.decaySeconds,
+      seconds: n.seconds,
+    });
+  }
+  const analyzer = createAnalyzer(sr);
+  const hops: Played['hops'] = [];
+  for (let i = 0; i < x.length; i += 512) feed(analyzer, x.subarray(i, i + 512), (f) => hops.push({ t: f.t, chroma: Array.from(f.chroma) }));
+  return { hops, analyzer };
+}
+
+function chordNotes(root: number, type: ChordType, detuneCents = 0): { midi: number }[] {
+  return chordIntervals[type].map((iv) => ({ midi: root + iv + detuneCents / 100 }));
+}
+
+/** Asserts every hop in [from, to) classifies as root/type, and the top pitch classes are the chord's. */
+function assertChord(p: Played, root: number, type: ChordType, from: number, to = Infinity, label = ''): void {
+  const want = chordName({ root: root % 12, type });
+  const pcs = new Set(chordIntervals[type].map((iv) => (root + iv) % 12));
+  let checked = 0;
+  for (const h of p.hops) {
+    if (h.t < from || h.t >= to) continue;
+    checked++;
+    const got = classifyChord(h.chroma);
+    assert.equal(chordName(got), want, `${label} at t = ${h.t.toFixed(3)} s: chroma ${h.chroma.map((v) => v.toFixed(2)).join(' ')}`);
+    const top = h.chroma.map((v, pc) => ({ v, pc })).sort((a, b) => b.v - a.v).slice(0, pcs.size);
+    assert.ok(top.every(({ pc }) => pcs.has(pc)), `${label} at t = ${h.t.toFixed(3)} s: top pitch classes ${top.map(({ pc }) => pitchClassNames[pc]).join(' ')}`);
+    assert.equal(top[0].v, 1, 'the strongest pitch class reads 1');
+  }
+  assert.ok(checked > 0, 'no hop checked');
+}
+
+describe('chords of harmonic tones', () => {
+  for (const [sr, roots] of [[48000, rootsFrom(0)], [44100, rootsFrom(2)]] as const) {
+    for (const type of TYPES) {
+      it(`${type} chords on 12 roots (${noteName(Math.min(...roots))}–${noteName(Math.max(...roots))}) at ${sr} Hz: right root and quality from ${SETTLE} s on`, () => {
+        for (const root of roots) {
+          const p = play(sr, chordNotes(root, type), 1.2);
+          assertChord(p, root, type, SETTLE, Infinity, `${noteName(root)} ${type}`);
+        }
+      });
+    }
+  }
+
+  it('the extremes: C2 and B5 major, minor and seventh, sustained and piano-like decaying (τ = 1.5 s)', () => {
+    for (const root of [36, 83]) {
+      for (const type of TYPES) {
+        for (const decaySeconds of [undefined, 1.5]) {
+          const p = play(48000, chordNotes(root, type), 1.5, { decaySeconds });
+          assertChord(p, root, type, SETTLE, Infinity, `${noteName(root)} ${type} decay ${decaySeconds ?? '∞'}`);
+        }
+      }
+    }
+  });
+
+  it('a progression C – Am – F – G7 (1 s each, across octaves 3–4): each chord from 0.5 s after it starts', () => {
+    const prog: { root: number; type: ChordType }[] = [
+      { root: 48, type: 'maj' }, // C3
+      { root: 57, type: 'min' }, // A3
+      { root: 53, type: 'maj' }, // F3
+      { root: 55, type: '7' }, // G3
+    ];
+    const notes = prog.flatMap((c, i) => chordIntervals[c.type].map((iv) => ({ midi: c.root + iv, start: i, seconds: 1 })));
+    const p = play(48000, notes, prog.length);
+    prog.forEach((c, i) => assertChord(p, c.root, c.type, i + SETTLE, i + 1, `chord ${i}`));
+  });
+});
+
+describe('single notes', () => {
+  for (const sr of [48000, 44100]) {
+    it(`every note C2–B5 at ${sr} Hz: the chroma peaks (= 1) at its pitch class`, () => {
+      for (let midi = 36; midi <= 83; midi++) {
+        const p = play(sr, [{ midi }], 0.8);
+        for (const h of p.hops.filter((q) => q.t >= SETTLE)) {
+          const pc = midi % 12;
+          assert.equal(h.chroma[pc], 1, `${noteName(midi)} at ${h.t.toFixed(3)} s: chroma ${h.chroma.map((v) => v.toFixed(2)).join(' ')}`);
+          for (let k = 0; k < 12; k++) if (k !== pc) assert.ok(h.chroma[k] < 1, `${noteName(midi)}: pitch class ${pitchClassNames[k]} ties the note`);
+        }
+      }
+    });
+  }
+});
+
+describe('tuning estimate', () => {
+  for (const cents of [30, -30, 45, -45]) {
+    it(`a chord detuned by ${cents > 0 ? '+' : ''}${cents} cents: classified right, tuningCents ≈ ${cents}`, () => {
+      for (const [root, type] of [[36, 'maj'], [50, 'min'], [64, '7'], [79, 'maj'], [83, 'min']] as const) {
+        const p = play(48000, chordNotes(root, type, cents), 1.2);
+        assertChord(p, root, type, SETTLE, Infinity, `${noteName(root)} ${type} ${cents} cents`);
+        const est = p.analyzer.chroma.tuningCents;
+        assert.ok(Math.abs(est - cents) < 2, `${noteName(root)} ${type}: tuning estimate ${est} cents, played ${cents}`);
+      }
+    });
+  }
+
+  it('in tune: tuningCents ≈ 0', () => {
+    const p = play(44100, chordNotes(60, 'maj'), 1.2);
+    assert.ok(Math.abs(p.analyzer.chroma.tuningCents) < 2, `${p.analyzer.chroma.tuningCents}`);
+  });
+
+  it('A4 = 452 Hz (documented: about +47 cents): classified right, tuningCents ≈ 1200·log2(452/440)', () => {
+    const expected = 1200 * Math.log2(452 / 440);
+    for (const [root, type] of [[45, 'min'], [62, '7'], [67, 'maj']] as const) {
+      const p = play(48000, chordNotes(root, type), 1.2, { a4: 452 });
+      assertChord(p, root, type, SETTLE, Infinity, `${noteName(root)} ${type} at A4 = 452 Hz`);
+      assert.ok(Math.abs(p.analyzer.chroma.tuningCents - expected) < 2, `${p.analyzer.chroma.tuningCents} vs ${expected}`);
+    }
+  });
+});
+
+describe('chroma gate', () => {
+  it('silence: the chroma is all 0', () => {
+    const p = play(48000, [], 1);
+    for (const h of p.hops) assert.deepEqual(h.chroma, new Array(12).fill(0));
+  });
+
+  it('a chord far below silenceDb reads all 0; the same chord above it does not', () => {
+    // Fundamentals at amplitude 1e-5: about −96 dBFS RMS, far below the default −60 dB gate.
+    const quiet = play(48000, chordNotes(60, 'maj'), 1, { amplitude: 1e-5 });
+    for (const h of quiet.hops) assert.deepEqual(h.chroma, new Array(12).fill(0));
+    const sr = 48000;
+    const x = new Float32Array(sr);
+    for (const n of chordNotes(60, 'maj')) addHarmonicTone(x, 0, sr, { f0: midiHz(n.midi), amplitude: 1e-5, partials: 5 });
+    const a = createAnalyzer(sr, { chroma: { silenceDb: -140 } });
+    let last: number[] = [];
+    feed(a, x, (f) => { last = Array.from(f.chroma); });
+    assert.equal(chordName(classifyChord(last)), 'C');
+  });
+});
