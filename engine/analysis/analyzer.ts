@@ -47,16 +47,22 @@ export type AnalysisOverrides = Partial<Omit<AnalysisParams, 'spectrum' | 'onset
   beat?: Partial<BeatParams>;
 };
 
+/** Overrides with the keys whose value is `undefined` left out (they keep the default). */
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The defaults with `o` laid over them; an `undefined` override keeps the default. */
 export function resolveAnalysisParams(o: AnalysisOverrides = {}): AnalysisParams {
   const d = defaultAnalysisParams;
   return {
     ...d,
-    ...o,
-    spectrum: { ...d.spectrum, ...o.spectrum },
-    onset: { ...d.onset, ...o.onset },
-    hpss: { ...d.hpss, ...o.hpss },
-    chroma: { ...d.chroma, ...o.chroma },
-    beat: { ...d.beat, ...o.beat },
+    ...defined(o),
+    spectrum: { ...d.spectrum, ...defined(o.spectrum) },
+    onset: { ...d.onset, ...defined(o.onset) },
+    hpss: { ...d.hpss, ...defined(o.hpss) },
+    chroma: { ...d.chroma, ...defined(o.chroma) },
+    beat: { ...d.beat, ...defined(o.beat) },
   };
 }
 

@@ -6,8 +6,8 @@
  * 4·44100/235 Hz at 44.1 kHz), so every hop holds whole periods and its RMS is exactly A/√2.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { createAnalyzer, feed, type AnalysisOverrides, type Analyzer } from '../../engine/analysis/analyzer.js';
+import { describe, it, test } from 'node:test';
+import { createAnalyzer, defaultAnalysisParams, feed, resolveAnalysisParams, type AnalysisOverrides, type Analyzer } from '../../engine/analysis/analyzer.js';
 import type { Features } from '../../engine/analysis/Features.js';
 import { addSine } from '../helpers/signals.js';
 
@@ -270,4 +270,11 @@ describe('running normalisation', () => {
       assert.deepEqual(h.bandsNorm, [0, 0, 0]);
     }
   });
+});
+
+test('an override set to undefined keeps the default', () => {
+  const p = resolveAnalysisParams({ hopSeconds: undefined, onset: { delta: undefined, lagSeconds: 0.02 } });
+  assert.equal(p.hopSeconds, defaultAnalysisParams.hopSeconds);
+  assert.equal(p.onset.delta, defaultAnalysisParams.onset.delta);
+  assert.equal(p.onset.lagSeconds, 0.02);
 });
