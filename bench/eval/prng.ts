@@ -1,19 +1,12 @@
 /** Seeded pseudo-random numbers (mulberry32) so the whole set is reproducible bit for bit. */
 
+import { mulberry32 } from '../../engine/audio/testSignals.js';
+
 /** A generator of uniform numbers in [0, 1). */
 export type Rand = () => number;
 
-/** mulberry32: a 32-bit state, period 2^32, good enough for composing and for noise. */
-export function rng(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the test signals' generator): a 32-bit state, period 2^32, good enough for composing and for noise. */
+export const rng: (seed: number) => Rand = mulberry32;
 
 /** Helpers over one generator. */
 export interface Dice {

@@ -5,6 +5,7 @@
  */
 import { createAnalyzer, feed, type AnalysisOverrides, type Analyzer } from '../../engine/analysis/analyzer.js';
 import type { Features } from '../../engine/analysis/Features.js';
+import type { OnsetParams } from '../../engine/analysis/onset.js';
 import { mulberry32 } from '../../engine/audio/testSignals.js';
 
 /** A decaying white-noise burst (a broadband "click") added at `start`. */
@@ -107,3 +108,18 @@ export function onsetTimes(sampleRate: number, samples: Float32Array, overrides:
   feedInBuffers(a, samples, bufferSize, (f) => { if (f.onset) out.push(f.t); });
   return out;
 }
+
+/** An explicit onset configuration for tests that check exact times (independent of the tuned defaults). */
+export const FIXED_ONSET: OnsetParams = {
+  compression: 100,
+  whitenSeconds: 0,
+  whitenFloor: 1e-3,
+  maxFilterBands: 3,
+  lagSeconds: 256 / 48000,
+  delta: 2.5,
+  averageFactor: 1,
+  averageSeconds: 0.1,
+  maxSeconds: 0.03,
+  minIntervalSeconds: 0.03,
+  silenceDb: -60,
+};

@@ -6,26 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAnalyzer, feed, type AnalysisOverrides } from '../../engine/analysis/analyzer.js';
-import type { OnsetParams } from '../../engine/analysis/onset.js';
 import { mulberry32, whiteNoise } from '../../engine/audio/testSignals.js';
-import { addHarmonicTone, addNoiseBurst, analyzeAll, midiHz, onsetTimes, snapshot, type FeatureSnapshot } from '../helpers/signals.js';
+import { addHarmonicTone, addNoiseBurst, analyzeAll, FIXED_ONSET, midiHz, onsetTimes, snapshot, type FeatureSnapshot } from '../helpers/signals.js';
+
 
 const BUFFER_SIZES = [64, 256, 441, 1000, 4096] as const;
 
-/** An explicit onset configuration (the defaults are being tuned). */
-const FIXED_ONSET: OnsetParams = {
-  compression: 100,
-  whitenSeconds: 0,
-  whitenFloor: 1e-3,
-  maxFilterBands: 3,
-  lagSeconds: 256 / 48000,
-  delta: 2.5,
-  averageFactor: 1,
-  averageSeconds: 0.1,
-  maxSeconds: 0.03,
-  minIntervalSeconds: 0.03,
-  silenceDb: -60,
-};
 
 const CONFIGS: { name: string; overrides: AnalysisOverrides }[] = [
   { name: 'default parameters', overrides: {} },

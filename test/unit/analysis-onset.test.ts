@@ -21,22 +21,10 @@ import { describe, it } from 'node:test';
 import { createAnalyzer, feed, type AnalysisOverrides } from '../../engine/analysis/analyzer.js';
 import type { OnsetParams } from '../../engine/analysis/onset.js';
 import { whiteNoise } from '../../engine/audio/testSignals.js';
-import { addHarmonicTone, addNoiseBurst, addSine, analyzeAll, fadeIn, onsetTimes } from '../helpers/signals.js';
+import { addHarmonicTone, addNoiseBurst, addSine, analyzeAll, fadeIn, FIXED_ONSET, onsetTimes } from '../helpers/signals.js';
 
-/** Explicit onset configuration for the exact-time tests (independent of the tuned defaults). */
-const FIXED: OnsetParams = {
-  compression: 100,
-  whitenSeconds: 0,
-  whitenFloor: 1e-3,
-  maxFilterBands: 3,
-  lagSeconds: 256 / 48000,
-  delta: 2.5,
-  averageFactor: 1,
-  averageSeconds: 0.1,
-  maxSeconds: 0.03,
-  minIntervalSeconds: 0.03,
-  silenceDb: -60,
-};
+
+const FIXED = FIXED_ONSET;
 const fixed = (o: Partial<OnsetParams> = {}): AnalysisOverrides => ({ onset: { ...FIXED, ...o } });
 
 const RATES = [48000, 44100] as const;
