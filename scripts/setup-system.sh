@@ -37,4 +37,4 @@ fi
 echo "setup-system: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+"${sudo[@]}" apt-get install -y -qq "${missing[@]}" >&2
