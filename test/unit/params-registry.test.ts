@@ -70,3 +70,9 @@ describe('parameter registry', () => {
     assert.ok(t.includes('| `pulse_react` | pulse | 0.5 | 0–2 | x | lin | Transient kick of the latent on onsets |'));
   });
 });
+
+it('the README shows the generated table', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  assert.ok(readme.includes(markdownTable()), 'README parameter table is stale: run node --import tsx scripts/params-table.ts');
+});
