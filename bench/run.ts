@@ -23,6 +23,8 @@ import { createHpssState, hpssStep } from '../engine/analysis/hpss.js';
 import { chromaStep, createChromaState } from '../engine/analysis/chroma.js';
 import { beatStep, createBeatState } from '../engine/analysis/beat.js';
 import { mulberry32, quantize16, writeWav } from '../engine/audio/testSignals.js';
+import { createLatentInput, createLatentState, latentStep } from '../engine/latent/index.js';
+import { defaultValues } from '../engine/params/registry.js';
 
 /** One part of the bench: prints its readable lines, returns its figures. */
 interface BenchSection {
@@ -307,9 +309,42 @@ const analysisSection: BenchSection = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Latent
+
+/** latentStep at 60 fps for StyleGAN-sized (512, no classes) and BigGAN-sized (128 + 1000 classes) latents. */
+const latentSection: BenchSection = {
+  name: 'latent',
+  async run() {
+    const out: Record<string, number> = {};
+    const params = defaultValues();
+    for (const [key, dim, classCount] of [['latent.usPerStep512', 512, 0], ['latent.usPerStep128c1000', 128, 1000]] as const) {
+      const steps = 3600;
+      const runs: number[] = [];
+      for (let rep = 0; rep < 5; rep++) {
+        const st = createLatentState({ dim, classCount, seed: 1 });
+        const input = createLatentInput();
+        const chroma = new Float32Array(12);
+        input.chroma = chroma;
+        const t0 = performance.now();
+        for (let i = 0; i < steps; i++) {
+          input.pulse = (i % 30) < 3 ? 1 : 0;
+          input.motion = 0.5;
+          chroma[i % 12] = 1;
+          latentStep(st, input, params, 1 / 60);
+        }
+        runs.push(((performance.now() - t0) * 1000) / steps);
+      }
+      out[key] = median(runs);
+      line(key, out[key], 'µs/step', `dim ${dim}, ${classCount} classes, 60 fps, median of 5`);
+    }
+    return out;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
-const SECTIONS: readonly BenchSection[] = [analysisSection];
+const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection];
 
 async function main(): Promise<void> {
   const all: Record<string, number> = {};

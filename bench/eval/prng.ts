@@ -1,6 +1,6 @@
 /** Seeded pseudo-random numbers (mulberry32) so the whole set is reproducible bit for bit. */
 
-import { mulberry32 } from '../../engine/audio/testSignals.js';
+import { mulberry32 } from '../../engine/random.js';
 
 /** A generator of uniform numbers in [0, 1). */
 export type Rand = () => number;

@@ -1,6 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import wavefile from 'wavefile';
 import type { Frames, Hz, Seconds } from '../units.js';
+import { mulberry32 } from '../random.js';
+
+export { mulberry32 };
 
 /** A click track and the exact time of each click. */
 export interface ClickTrack {
@@ -87,17 +90,6 @@ export function silence(sampleRate: Hz, seconds: Seconds): Float32Array {
   return new Float32Array(framesOf(sampleRate, seconds));
 }
 
-/** A seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Float sample to a 16-bit integer: `round(x * 32768)`, clamped to [-32768, 32767]. */
 export function floatToInt16(x: number): number {

@@ -1,0 +1,3 @@
+export * from './latent.js';
+export * from './classVector.js';
+export * from './random.js';
