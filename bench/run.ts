@@ -25,6 +25,7 @@ import { beatStep, createBeatState } from '../engine/analysis/beat.js';
 import { mulberry32, quantize16, writeWav } from '../engine/audio/testSignals.js';
 import { createLatentInput, createLatentState, latentStep } from '../engine/latent/index.js';
 import { defaultValues } from '../engine/params/registry.js';
+import { quantile } from './eval/score.js';
 
 /** One part of the bench: prints its readable lines, returns its figures. */
 interface BenchSection {
@@ -37,11 +38,8 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+/** The median (linear interpolation between the two middle values of an even count). */
+const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 
 /** Rounds to 4 significant digits so the JSON line stays readable. */
 function sig(x: number): number {
