@@ -1,7 +1,10 @@
 /** Seeded randomness shared by test signals, the evaluation set and the latent engine. */
 
+/** A PRNG returning floats in [0, 1). */
+export type Rng = () => number;
+
 /** A seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): Rng {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -2,12 +2,9 @@
  * Deterministic randomness for the latent engine: a seeded PRNG (mulberry32) and the truncated
  * normal that Lucid Sonic Dreams draws its keyframes from (`scipy.stats.truncnorm(-2, 2)`).
  */
-import { mulberry32 } from '../random.js';
+import type { Rng } from '../random.js';
 
-export { mulberry32 };
-
-/** A PRNG returning floats in [0, 1). */
-export type Rng = () => number;
+export { mulberry32, type Rng } from '../random.js';
 
 /** The truncation bound of the keyframe distribution, in standard deviations. */
 export const TRUNC_LIMIT = 2;
