@@ -8,6 +8,10 @@ import * as ort from 'onnxruntime-node';
 import type { Logger } from '../log.js';
 import { PROVIDER_ORDER, type ProviderName } from './Generator.js';
 
+// ONNX Runtime's own log goes to stderr in colour; probing absent providers makes it print
+// errors that {@link openSession} already reports as one line. Keep it for VJ_LOG=debug.
+ort.env.logLevel = process.env.VJ_LOG === 'debug' ? 'warning' : 'fatal';
+
 export interface SessionChoice {
   session: ort.InferenceSession;
   provider: ProviderName;
@@ -70,8 +74,6 @@ export async function openSession(model: string | Uint8Array, opts: SessionOptio
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
-      // Probing a provider that is absent logs native errors; the reason is reported here instead.
-      logSeverityLevel: provider === 'cpu' ? 3 : 4,
       ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
     };
     try {
