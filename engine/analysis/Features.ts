@@ -55,3 +55,13 @@ export function createFeatures(): Features {
     bpm: 0, beatPhase: 0, beatConfidence: 0, beat: false,
   };
 }
+
+/** Copies every value of `src` into `dst` (arrays element-wise; no allocation). */
+export function copyFeatures(src: Features, dst: Features): Features {
+  const { bands, bandsNorm, chroma, ...scalars } = src;
+  Object.assign(dst, scalars);
+  dst.bands.set(bands);
+  dst.bandsNorm.set(bandsNorm);
+  dst.chroma.set(chroma);
+  return dst;
+}

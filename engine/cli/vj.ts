@@ -1,5 +1,6 @@
 import { devicesCommand } from './devicesCommand.js';
 import { analyzeCommand } from './analyzeCommand.js';
+import { renderCommand } from './renderCommand.js';
 
 const usage = `vj — live VJ engine
 
@@ -10,11 +11,26 @@ Usage:
   vj analyze FILE                     the live meter, on a file paced in real time
   vj analyze --input NAME|INDEX       the live meter on an audio input ("default": the default
                                       input, or the bundled demo clip when there is none)
+  vj render AUDIO --out VIDEO         render a song to a video (ffmpeg; the audio muxed in)
+  vj render AUDIO --frames DIR        ... or to PNG frames
 
 Options for analyze:
   --channels SPEC     routing: "1,2" (mono mix) or "drums=1-2,keys=3-4" (one input each)
   --rate HZ           input sample rate (default 48000)
   --buffer FRAMES     frames per buffer (default 256)
+
+Options for render:
+  --fps N             frame rate (default 30)
+  --size PX           size of the built-in generator's square frames (default 512)
+  --seed N            seed of the latent (default 1); the same seed gives the same frames
+  --model M           builtin, builtin:SEED (another look), or a model manifest .json / .onnx
+  --preset FILE       parameter values: { "params": { "pulse_react": 1.2, ... } }
+  --set ID=VALUE      one parameter (repeatable), e.g. --set speed_fpm=6
+  --channels SPEC     named inputs of a multi-channel file, e.g. "drums=1-2,keys=3-4"
+  --pulse/--motion/--class NAME   the input that drives each (default: the first)
+  --providers LIST    execution providers to try, e.g. cuda,cpu (default: cuda,tensorrt,webgpu,
+                      coreml,dml,cpu)
+  --ffmpeg PATH       the ffmpeg executable (default: ffmpeg on PATH)
 `;
 
 /** Runs the `vj` command; returns the exit code. */
@@ -23,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   quietOnClosedStdout();
   // `vj analyze --help`: the options are in the usage (a FILE named "-h" can follow "--").
   const own = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
-  if ((cmd === 'analyze' || cmd === 'devices') && (own.includes('--help') || own.includes('-h'))) {
+  if ((cmd === 'analyze' || cmd === 'devices' || cmd === 'render') && (own.includes('--help') || own.includes('-h'))) {
     process.stdout.write(usage);
     return 0;
   }
@@ -33,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
         return await devicesCommand(rest);
       case 'analyze':
         return await analyzeCommand(rest);
+      case 'render':
+        return await renderCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -74,6 +74,9 @@ export async function openSession(model: string | Uint8Array, opts: SessionOptio
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
+      // Idle pool threads sleep instead of spinning: on a 2-core laptop spinning steals the core
+      // the engine thread (audio, effects, encoding) needs.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
       ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
     };
     try {

@@ -164,9 +164,23 @@ export function createLatentInput(): LatentInput {
  * array (not copied). Writes into `out` when given (no allocation).
  */
 export function latentInputFromFeatures(f: Features, params: ParamValues, out: LatentInput = createLatentInput()): LatentInput {
-  out.pulse = pick(f, params.pulse_percussive, params.pulse_harmonic);
-  out.motion = pick(f, params.motion_percussive, params.motion_harmonic);
-  out.chroma = f.chroma;
+  return latentInputFromStems(f, f, f, params, out);
+}
+
+/**
+ * Per-stem routing: pulse, motion and class each follow their own input's features (e.g. pulse
+ * from the drums, motion and class from the keys); otherwise as {@link latentInputFromFeatures}.
+ */
+export function latentInputFromStems(
+  pulse: Features,
+  motion: Features,
+  cls: Features,
+  params: ParamValues,
+  out: LatentInput = createLatentInput(),
+): LatentInput {
+  out.pulse = pick(pulse, params.pulse_percussive, params.pulse_harmonic);
+  out.motion = pick(motion, params.motion_percussive, params.motion_harmonic);
+  out.chroma = cls.chroma;
   return out;
 }
 

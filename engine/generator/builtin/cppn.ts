@@ -32,7 +32,7 @@ export interface CppnOptions {
   seed: number;
   /** Coordinate features (default 32). */
   features?: number;
-  /** Hidden width (default 24). */
+  /** Hidden width (default 16). */
   hidden?: number;
 }
 
@@ -100,7 +100,7 @@ function coordinateFeatures(rng: Rng, size: number, k: number): { grid: Float32A
 export function cppnGraph(opts: CppnOptions): GraphSpec {
   const { size, seed } = opts;
   const K = opts.features ?? 32;
-  const H = opts.hidden ?? 24;
+  const H = opts.hidden ?? 16;
   const D = CPPN_LATENT;
   const C = CPPN_CLASSES;
   const N = size * size;

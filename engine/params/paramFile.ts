@@ -1,0 +1,49 @@
+/**
+ * Parameter values from outside the engine, as a render or a show reads them at start: a JSON
+ * file with a `params` object (the seed of the preset format), and `--set id=value` overrides.
+ * Everything passes the registry's `sanitize`; every problem is reported at once, naming the
+ * file and the parameter, and nothing is applied unless all of it is valid.
+ */
+import { readFile } from 'node:fs/promises';
+import { isParamId, PARAM_IDS, sanitize, type ParamId, type ParamValues } from './registry.js';
+
+/** Returns `base` with the entries of `obj` applied. @throws Error listing every bad entry. */
+export function applyParams(base: ParamValues, obj: Record<string, unknown>, where: string): ParamValues {
+  const next: Record<string, unknown> = { ...base };
+  const errors: string[] = [];
+  for (const [id, value] of Object.entries(obj)) {
+    if (!isParamId(id)) {
+      errors.push(`${where}: unknown parameter "${id}"`);
+      continue;
+    }
+    const r = sanitize(id, value);
+    if (r.ok) next[id] = r.value;
+    else errors.push(`${where}: ${r.error}`);
+  }
+  if (errors.length) throw new Error(errors.join('\n'));
+  return next as ParamValues;
+}
+
+/** Reads `{ "params": { id: value, … } }` from a JSON file onto `base`. */
+export async function loadParamFile(path: string, base: ParamValues): Promise<ParamValues> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`${path}: ${e.code === 'ENOENT' ? 'not found' : e instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message}`);
+  }
+  const params = (json as { params?: unknown } | null)?.params;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new Error(`${path}: params: expected an object of parameter values`);
+  return applyParams(base, params as Record<string, unknown>, `${path}: params`);
+}
+
+/** Parses `id=value` (numbers, true/false, or an option name) for {@link applyParams}. */
+export function parseSetArg(arg: string): [ParamId, unknown] {
+  const eq = arg.indexOf('=');
+  const id = arg.slice(0, eq).trim();
+  if (eq < 1 || !isParamId(id)) throw new Error(`--set ${arg}: expected id=value with a parameter id (${PARAM_IDS.join(', ')})`);
+  const text = arg.slice(eq + 1).trim();
+  const value = text === 'true' ? true : text === 'false' ? false : text !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+  return [id, value];
+}

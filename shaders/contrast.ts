@@ -1,0 +1,29 @@
+import { applyToneMap, type Effect } from './Effect.js';
+
+/**
+ * Lucid Sonic Dreams' contrast: PIL's `ImageEnhance.Contrast` with factor
+ * `1 + strength × drive`: every channel moves away from the frame's mean grey.
+ */
+export const contrast: Effect = {
+  name: 'contrast',
+  inputs: [
+    { name: 'strength', type: 'float', default: 0.5, param: 'contrast_strength' },
+    { name: 'drive', type: 'float', default: 0, feature: 'percussiveNorm' },
+    { name: 'meanGrey', type: 'float', default: 0.5, frame: 'meanGrey' },
+  ],
+  glsl: `
+uniform float u_contrast_strength;
+uniform float u_contrast_drive;
+uniform float u_contrast_meanGrey;
+vec3 contrast(vec3 c) {
+  float f = 1.0 + u_contrast_strength * u_contrast_drive;
+  return clamp(vec3(u_contrast_meanGrey) + f * (c - vec3(u_contrast_meanGrey)), 0.0, 1.0);
+}
+`,
+  cpu(rgba, u) {
+    const f = 1 + u.strength * u.drive;
+    if (f === 1) return;
+    const m = u.meanGrey * 255;
+    applyToneMap(rgba, (v) => m + f * (v - m));
+  },
+};
