@@ -8,6 +8,9 @@ import { chromaStep, createChromaState, defaultChromaParams, type ChromaParams, 
 import { beatStep, createBeatState, defaultBeatParams, tap, type BeatParams, type BeatState } from './beat.js';
 
 /** Every analysis parameter, in seconds and Hz so results do not depend on buffer size. */
+/** Normalisation floor of the HPSS energies (≈ −60 dBFS): quieter is not amplified to 1. */
+export const HPSS_FLOOR = 1e-8;
+
 export interface AnalysisParams {
   /** Analysis hop: features are produced once per hop, whatever the audio buffer size. */
   hopSeconds: Seconds;
@@ -107,8 +110,9 @@ export function createAnalyzer(sampleRate: Hz, overrides: AnalysisOverrides = {}
       envelope: createNormalizer(hopSeconds, decay, 1e-3),
       bands: [0, 1, 2].map(() => createNormalizer(hopSeconds, decay, 1e-7)),
       odf: createNormalizer(hopSeconds, decay, params.onset.delta),
-      percussive: createNormalizer(hopSeconds, decay, 1e-2),
-      harmonic: createNormalizer(hopSeconds, decay, 1e-2),
+      // HPSS energies are mean spectral power: a full-scale sine gives ≈ 1e-2, so 1e-8 is ≈ −60 dBFS.
+      percussive: createNormalizer(hopSeconds, decay, HPSS_FLOOR),
+      harmonic: createNormalizer(hopSeconds, decay, HPSS_FLOOR),
     },
     attack: Math.exp(-hopSeconds / params.attackSeconds),
     release: Math.exp(-hopSeconds / params.releaseSeconds),

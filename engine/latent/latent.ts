@@ -184,6 +184,14 @@ export function latentInputFromStems(
   return out;
 }
 
+/**
+ * The pulse source of one hop (see {@link latentInputFromFeatures}). A frame loop keeps the
+ * maximum over the hops since its last frame, so a transient shorter than a frame still kicks.
+ */
+export function pulseSource(f: Features, params: ParamValues): number {
+  return pick(f, params.pulse_percussive, params.pulse_harmonic);
+}
+
 function pick(f: Features, percussive: boolean, harmonic: boolean): number {
   if (percussive && harmonic) return 0.5 * (f.percussiveNorm + f.harmonicNorm);
   if (percussive) return f.percussiveNorm;

@@ -1,4 +1,7 @@
 import type { InputRoute } from '../audio/AudioBlock.js';
+import type { Features } from '../analysis/Features.js';
+import type { ParamValues } from '../params/registry.js';
+import { createLatentInput, latentInputFromStems, pulseSource, type LatentInput } from './latent.js';
 
 /** Which named input drives each part of the latent (unset: the first input). */
 export interface StemChoice {
@@ -27,4 +30,39 @@ export function resolveStems(routes: readonly InputRoute[], choice: StemChoice =
     return i;
   };
   return { pulse: find('pulse'), motion: find('motion'), class: find('class') };
+}
+
+/**
+ * Turns per-hop features of several inputs into one latent input per frame, with per-stem
+ * routing: the newest features of each input, and the pulse source's peak over the hops since
+ * the last frame (a transient shorter than a frame still kicks). Allocation-free.
+ */
+export interface StemTracker {
+  /** Call for every analysis hop of input `index` (the object is kept, not copied). */
+  onHop(index: number, f: Features): void;
+  /** The newest features of input `index`. */
+  latest(index: number): Features;
+  /** The latent input for the frame about to be stepped; resets the held pulse. */
+  frameInput(params: ParamValues): LatentInput;
+}
+
+/** `params` chooses the pulse source until the first {@link StemTracker.frameInput} passes newer ones. */
+export function createStemTracker(stems: StemIndices, inputCount: number, initial: () => Features, params: ParamValues): StemTracker {
+  const latest: Features[] = Array.from({ length: inputCount }, initial);
+  const input = createLatentInput();
+  let held = 0;
+  return {
+    onHop(index, f) {
+      latest[index] = f;
+      if (index === stems.pulse) held = Math.max(held, pulseSource(f, params));
+    },
+    latest: (index) => latest[index],
+    frameInput(p) {
+      params = p;
+      latentInputFromStems(latest[stems.pulse], latest[stems.motion], latest[stems.class], p, input);
+      input.pulse = Math.max(input.pulse, held);
+      held = 0;
+      return input;
+    },
+  };
 }

@@ -15,8 +15,8 @@ import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
 import { openWorkerGenerator } from '../generator/workerGenerator.js';
 import type { Generator, GeneratorInfo } from '../generator/Generator.js';
 import type { ProviderName } from '../generator/Generator.js';
-import { createLatentInput, createLatentState, latentInputFromStems, latentStep } from '../latent/latent.js';
-import { resolveStems, type StemChoice } from '../latent/stems.js';
+import { createLatentState, latentStep } from '../latent/latent.js';
+import { createStemTracker, resolveStems, type StemChoice, type StemIndices } from '../latent/stems.js';
 import { createLogger, type Logger } from '../log.js';
 import type { ParamValues } from '../params/registry.js';
 import type { Hz, Seconds } from '../units.js';
@@ -126,25 +126,21 @@ async function renderFrames(
   sampleRate: Hz,
   channels: Float32Array[],
   routes: InputRoute[],
-  stems: { pulse: number; motion: number; class: number },
+  stems: StemIndices,
   generator: Generator,
   frameCount: number,
   emit: (k: number, rgba: Uint8Array) => Promise<void>,
 ): Promise<void> {
   const { latentDim, classCount, width, height } = generator.info;
   const analysis = createRoutedAnalysis(routes, sampleRate, BLOCK_FRAMES);
-  const latest: Features[] = routes.map(() => createFeatures());
+  const tracker = createStemTracker(stems, routes.length, createFeatures, opts.params);
   const state = createLatentState({ dim: latentDim, classCount, seed: opts.seed });
-  const input = createLatentInput();
   const buffers = [new Uint8Array(width * height * 4), new Uint8Array(width * height * 4)];
   const snapshots = [createFeatures(), createFeatures()];
   const blockChannels = channels.map(() => new Float32Array(BLOCK_FRAMES));
   const length = channels[0].length;
   const progress = opts.progress === false ? null : createProgress(frameCount, { label: 'render', unitsPerSecondOfMedia: opts.fps });
   let fed = 0;
-  const onHop = (i: number, f: Features): void => {
-    latest[i] = f;
-  };
   /** Analysis and latent up to frame k, then starts its inference. */
   const start = (k: number): Promise<void> => {
     // Feed whole blocks up to this frame's time, as the live input would have delivered them.
@@ -152,12 +148,11 @@ async function renderFrames(
     while (fed + BLOCK_FRAMES <= until) {
       for (let c = 0; c < channels.length; c++) blockChannels[c].set(channels[c].subarray(fed, fed + BLOCK_FRAMES));
       const block: AudioBlock = { channels: blockChannels, frames: BLOCK_FRAMES, sampleRate, startFrame: fed, captureTime: fed / sampleRate, wallTimeMs: (fed / sampleRate) * 1000 };
-      analysis.process(block, onHop);
+      analysis.process(block, tracker.onHop);
       fed += BLOCK_FRAMES;
     }
-    copyFeatures(latest[stems.pulse], snapshots[k & 1]);
-    latentInputFromStems(latest[stems.pulse], latest[stems.motion], latest[stems.class], opts.params, input);
-    latentStep(state, input, opts.params, k === 0 ? 0 : 1 / opts.fps);
+    copyFeatures(tracker.latest(stems.pulse), snapshots[k & 1]);
+    latentStep(state, tracker.frameInput(opts.params), opts.params, k === 0 ? 0 : 1 / opts.fps);
     return generator.generate(state.z, state.classVec, opts.params.truncation, buffers[k & 1]);
   };
   let running = start(0);

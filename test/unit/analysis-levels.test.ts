@@ -278,3 +278,29 @@ test('an override set to undefined keeps the default', () => {
   assert.equal(p.onset.delta, defaultAnalysisParams.onset.delta);
   assert.equal(p.onset.lagSeconds, 0.02);
 });
+
+describe('percussive and harmonic normalisation', () => {
+  it('music at ordinary levels reaches 1; only what is below the floor (≈ −60 dBFS) stays 0', () => {
+    const sr = 48000;
+    const run = (amplitude: number, burst: boolean): { harm: number; perc: number } => {
+      const x = new Float32Array(2 * sr);
+      if (!burst) addSine(x, 0, x.length, sr, 440, amplitude);
+      // Or a decaying broadband click at 1 s (alternating signs), on silence.
+      if (burst) for (let i = 0; i < 480; i++) x[sr + i] += amplitude * 4 * (i % 2 ? -1 : 1) * Math.exp(-i / 100);
+      const a = createAnalyzer(sr);
+      let harm = 0;
+      let perc = 0;
+      feed(a, x, (f) => {
+        if (f.t > 0.5 && f.t < 0.95) harm = Math.max(harm, f.harmonicNorm);
+        if (f.t > 1 && f.t < 1.05) perc = Math.max(perc, f.percussiveNorm);
+      });
+      return { harm, perc };
+    };
+    assert.ok(run(fromDb(-20), false).harm > 0.9, '−20 dBFS tone: harmonicNorm near 1');
+    const click = run(fromDb(-20), true);
+    assert.ok(click.perc > 0.9, `a click on silence: percussiveNorm ${click.perc}`);
+    assert.ok(run(fromDb(-40), false).harm > 0.9, '−40 dBFS tone: harmonicNorm near 1');
+    const hiss = run(fromDb(-90), false).harm;
+    assert.ok(hiss < 0.01, `−90 dBFS tone: harmonicNorm ${hiss}`);
+  });
+});
