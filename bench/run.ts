@@ -25,44 +25,10 @@ import { beatStep, createBeatState } from '../engine/analysis/beat.js';
 import { mulberry32, quantize16, writeWav } from '../engine/audio/testSignals.js';
 import { createLatentInput, createLatentState, latentStep } from '../engine/latent/index.js';
 import { defaultValues } from '../engine/params/registry.js';
-import { quantile } from './eval/score.js';
-
-/** One part of the bench: prints its readable lines, returns its figures. */
-interface BenchSection {
-  name: string;
-  run(): Promise<Record<string, number>>;
-}
+import { fmt, line, median, note, sig, type BenchSection } from './lines.js';
+import { generatorSection, renderSection } from './generator.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-/** The median (linear interpolation between the two middle values of an even count). */
-const median = (xs: readonly number[]): number => quantile(xs, 0.5);
-
-/** Rounds to 4 significant digits so the JSON line stays readable. */
-function sig(x: number): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(4)) : x;
-}
-
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a >= 1000) return x.toFixed(0);
-  if (a >= 100) return x.toFixed(1);
-  if (a >= 10) return x.toFixed(2);
-  return x.toFixed(3);
-}
-
-/** One aligned readable line: key, value, unit, optional note. */
-function line(key: string, value: number, unit: string, note = ''): void {
-  process.stdout.write(`  ${key.padEnd(32)} ${fmt(value).padStart(10)} ${unit.padEnd(8)}${note ? ` ${note}` : ''}\n`);
-}
-
-function note(text: string): void {
-  process.stdout.write(`  ${text}\n`);
-}
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -342,7 +308,7 @@ const latentSection: BenchSection = {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection];
+const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection, generatorSection, renderSection];
 
 async function main(): Promise<void> {
   const all: Record<string, number> = {};
