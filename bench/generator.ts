@@ -12,12 +12,12 @@ import type { Generator } from '../engine/generator/Generator.js';
 import { createBuiltinGenerator } from '../engine/generator/loadGenerator.js';
 import { openWorkerGenerator } from '../engine/generator/workerGenerator.js';
 import { createLatentState } from '../engine/latent/index.js';
-import type { Logger } from '../engine/log.js';
+import { createLogger } from '../engine/log.js';
 import { defaultValues } from '../engine/params/registry.js';
 import { renderSong } from '../engine/render/renderSong.js';
 import { line, median, type BenchSection } from './lines.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet = createLogger('bench', 'silent');
 
 /** Median milliseconds per frame over `runs` frames of a slowly moving latent (after 5 warm-up frames). */
 async function msPerFrame(g: Generator, runs: number): Promise<number> {

@@ -10,12 +10,12 @@ import { createAnalyzer, feed } from '../../engine/analysis/analyzer.js';
 import { createLatentInput, createLatentState, latentInputFromFeatures, latentStep } from '../../engine/latent/index.js';
 import { defaultValues, type ParamValues } from '../../engine/params/registry.js';
 import { renderSong, type RenderOptions } from '../../engine/render/renderSong.js';
-import type { Logger } from '../../engine/log.js';
+import { createLogger } from '../../engine/log.js';
 import { addHarmonicTone, addNoiseBurst, midiHz } from '../helpers/signals.js';
 
 const SR = 44100;
 const FPS = 30;
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet = createLogger('test', 'silent');
 const dir = mkdtempSync(join(tmpdir(), 'vj-render-'));
 const BURSTS = [1.0, 1.8, 2.6, 3.4];
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

@@ -4,6 +4,7 @@ import type { Generator } from '../../engine/generator/Generator.js';
 import { createInferenceLoop, type FrameMeta } from '../../engine/generator/inferenceLoop.js';
 import { createBuiltinGenerator } from '../../engine/generator/loadGenerator.js';
 import { openWorkerGenerator } from '../../engine/generator/workerGenerator.js';
+import { createLogger } from '../../engine/log.js';
 
 /** A 1×1 generator whose runs finish only when the test says so; pixel R = z[0]. */
 function manualGenerator() {
@@ -77,7 +78,7 @@ describe('inference loop', () => {
 
 describe('worker generator', () => {
   it('gives the same frame as the generator on the engine thread', async () => {
-    const local = await createBuiltinGenerator(32, 1, {}, { debug() {}, info() {}, warn() {}, error() {} });
+    const local = await createBuiltinGenerator(32, 1, {}, createLogger('test', 'silent'));
     const { generator: remote, fallback } = await openWorkerGenerator({ size: 32 });
     assert.equal(fallback, undefined);
     assert.deepEqual(remote.info, local.info);

@@ -10,10 +10,10 @@ import { loadGenerator, createBuiltinGenerator } from '../../engine/generator/lo
 import { openSession, parseProviders } from '../../engine/generator/session.js';
 import { buildCppnModel } from '../../engine/generator/builtin/cppn.js';
 import { createLatentState } from '../../engine/latent/index.js';
-import type { Logger } from '../../engine/log.js';
+import { createLogger, type Logger } from '../../engine/log.js';
 import { bigganModel, styleganModel, type SyntheticModel } from '../helpers/syntheticModels.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet = createLogger('test', 'silent');
 function recorder(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
   const push = (l: string) => (m: string) => void lines.push(`${l}: ${m}`);
