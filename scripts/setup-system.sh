@@ -7,11 +7,12 @@
 #   fluidsynth fluid-soundfont-gm                    renders the evaluation's MIDI to audio
 #   sox ffmpeg                                       audio conversion, reverb/noise variants, video
 #   liblo-tools                                      oscsend/oscdump, the third-party OSC peer
+#   chromium                                         the output page's browser tests (playwright-core)
 #   python3 make g++                                 node-gyp builds naudiodon2
 set -euo pipefail
 
 packages=(pulseaudio pulseaudio-utils libasound2-plugins aubio-tools fluidsynth fluid-soundfont-gm
-  sox ffmpeg liblo-tools python3 make g++)
+  sox ffmpeg liblo-tools chromium python3 make g++)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -53,7 +53,7 @@ function positiveInt(v: string | undefined, name: string): number {
 }
 
 /** Opens a device by name or index; with none present, "default" falls back to the demo clip. */
-async function openLiveInput(name: string, sampleRate: number, framesPerBuffer: number): Promise<AudioSource> {
+export async function openLiveInput(name: string, sampleRate: number, framesPerBuffer: number): Promise<AudioSource> {
   let devices: Awaited<ReturnType<typeof listDevices>> = [];
   try {
     devices = await listDevices();

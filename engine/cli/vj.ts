@@ -1,10 +1,13 @@
 import { devicesCommand } from './devicesCommand.js';
 import { analyzeCommand } from './analyzeCommand.js';
 import { renderCommand } from './renderCommand.js';
+import { startCommand } from './startCommand.js';
 
 const usage = `vj — live VJ engine
 
 Usage:
+  vj start                            the show: input → generator → full-screen output (Electron,
+                                      else Chromium/Chrome in kiosk mode, else the URL to open)
   vj devices                          list audio inputs (index, name, host API, channels, rate)
   vj analyze FILE --onsets            one onset time (s) per line, when each became available
   vj analyze FILE --json              one JSON object of features per analysis hop
@@ -18,6 +21,17 @@ Options for analyze:
   --channels SPEC     routing: "1,2" (mono mix) or "drums=1-2,keys=3-4" (one input each)
   --rate HZ           input sample rate (default 48000)
   --buffer FRAMES     frames per buffer (default 256)
+
+Options for start:
+  --input NAME|INDEX|FILE   audio input (default "default"; the demo clip when there is none;
+                      a FILE plays looped in real time), with --channels/--rate/--buffer as analyze
+  --pulse/--motion/--class NAME   the input that drives each (default: the first)
+  --model M, --size PX (default 256), --seed N, --preset FILE, --set ID=VALUE, --providers LIST
+  --fps N             most generated frames per second (default 60)
+  --port N            HTTP/WebSocket port (default 7070); --bind ADDR (default 127.0.0.1;
+                      anything else makes the output reachable from the network)
+  --display D         the output's display (Electron: index or name; browser: "X,Y")
+  --window            a window instead of full screen;  --headless: open no window at all
 
 Options for render:
   --fps N             frame rate (default 30)
@@ -39,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   quietOnClosedStdout();
   // `vj analyze --help`: the options are in the usage (a FILE named "-h" can follow "--").
   const own = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
-  if ((cmd === 'analyze' || cmd === 'devices' || cmd === 'render') && (own.includes('--help') || own.includes('-h'))) {
+  if ((cmd === 'analyze' || cmd === 'devices' || cmd === 'render' || cmd === 'start') && (own.includes('--help') || own.includes('-h'))) {
     process.stdout.write(usage);
     return 0;
   }
@@ -51,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
         return await analyzeCommand(rest);
       case 'render':
         return await renderCommand(rest);
+      case 'start':
+        return await startCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -6,7 +6,7 @@
 
 /** How a normalised control value 0..1 maps onto the range. */
 export type Curve = 'lin' | 'exp' | 'log';
-export type Unit = 'x' | 's' | 'fpm' | 'sd' | 'count';
+export type Unit = 'x' | 's' | 'fpm' | 'sd' | 'count' | 'deg/s';
 export type ParamGroup = 'motion' | 'pulse' | 'class' | 'effects';
 
 interface Base<G extends ParamGroup> {
@@ -66,6 +66,14 @@ export const PARAMS = {
   class_shuffle_strength: num('class', 0.5, [0, 1], 'x', 'lin', 'Rotation per shuffle: round(this × 12) places'),
   contrast_strength: num('effects', 0.5, [0, 1], 'x', 'lin', 'Contrast boost with percussive amplitude'),
   flash_strength: num('effects', 0.5, [0, 1], 'x', 'lin', 'Brightening flash with percussive amplitude'),
+  zoom_pulse: num('effects', 0, [0, 0.5], 'x', 'lin', 'Zoom toward the centre on percussive hits: scale 1 + this × percussive amplitude'),
+  hue_speed: num('effects', 0, [0, 180], 'deg/s', 'exp', 'Steady hue rotation around the grey axis'),
+  hue_react: num('effects', 0, [0, 1], 'x', 'lin', 'Hue jump on onsets: this × onset strength × 180°'),
+  feedback_amount: num('effects', 0, [0, 0.97], 'x', 'log', 'Trails: the previous output fades by this factor per output frame (0 = off)'),
+  kaleido_segments: num('effects', 0, [0, 12], 'count', 'lin', 'Kaleidoscope: mirrored wedges around the centre, rounded (below 2 = off; 2 = left–right mirror; odd counts leave one seam)'),
+  rgb_split: num('effects', 0, [0, 0.05], 'x', 'exp', 'Chromatic split: red and blue shifted apart by this × (0.25 + percussive amplitude), in frame widths'),
+  vignette: num('effects', 0.35, [0, 1], 'x', 'lin', 'Darkening of the corners (1 = black corners)'),
+  grain: num('effects', 0, [0, 0.3], 'x', 'lin', 'Animated film grain: noise amplitude as a fraction of full scale, new every 1/24 s (0 = off)'),
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamId = keyof typeof PARAMS;

@@ -20,7 +20,7 @@ import { createStemTracker, resolveStems, type StemChoice, type StemIndices } fr
 import { createLogger, type Logger } from '../log.js';
 import type { ParamValues } from '../params/registry.js';
 import type { Hz, Seconds } from '../units.js';
-import { applyEffectsCpu, EFFECTS } from '../../shaders/index.js';
+import { activeChain, applyEffectsCpu, createCpuChain } from '../../shaders/index.js';
 import { writePng } from './png.js';
 import { createProgress } from './progress.js';
 import { openVideoWriter, type VideoWriter } from './videoWriter.js';
@@ -155,13 +155,18 @@ async function renderFrames(
     latentStep(state, tracker.frameInput(opts.params), opts.params, k === 0 ? 0 : 1 / opts.fps);
     return generator.generate(state.z, state.classVec, opts.params.truncation, buffers[k & 1]);
   };
+  const chain = activeChain(opts.params);
+  const scratch = createCpuChain(width, height);
+  // The previous output, for trails: its own copy, since `buffers` are refilled by the generator.
+  const prevOutput = new Uint8Array(width * height * 4);
   let running = start(0);
   try {
     for (let k = 0; k < frameCount; k++) {
       await running;
       if (k + 1 < frameCount) running = start(k + 1);
       const rgba = buffers[k & 1];
-      applyEffectsCpu(EFFECTS, rgba, opts.params, snapshots[k & 1]);
+      applyEffectsCpu(chain, rgba, width, height, opts.params, snapshots[k & 1], { time: k / opts.fps, prevOutput: k > 0 ? prevOutput : undefined, scratch });
+      prevOutput.set(rgba);
       opts.onFrame?.(k, rgba, snapshots[k & 1]);
       await emit(k, rgba);
       progress?.update(k + 1);

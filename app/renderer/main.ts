@@ -1,0 +1,200 @@
+/**
+ * The output page: full-screen WebGL (regl). Receives frames over WebSocket, crossfades between
+ * consecutive generated frames (so a 60 Hz display stays smooth when inference is slower), runs
+ * the effect chain compiled from shaders/, and reports when each frame was presented.
+ */
+import createREGL from 'regl';
+import { decodeFrame, type Aspect, type FrameHeader, type ServerMessage } from '../../engine/server/protocol.js';
+import { compileChain } from '../../shaders/compile.js';
+import { EFFECTS } from '../../shaders/index.js';
+
+const canvas = document.getElementById('out') as HTMLCanvasElement;
+const statusEl = document.getElementById('status') as HTMLDivElement;
+const params = new URLSearchParams(location.search);
+let aspect: Aspect = (['fit', 'fill', 'stretch'] as const).find((a) => a === params.get('aspect')) ?? 'fit';
+const regl = createREGL({ canvas, attributes: { antialias: false, alpha: false, preserveDrawingBuffer: true } });
+
+/** State the browser tests read. */
+const debug = { frames: 0, presented: 0, lastSeq: 0, chainKey: '', errors: [] as string[], lastPixels: null as Uint8Array | null, lastHeader: null as FrameHeader | null };
+/** `?test`: keep a copy of the last frame's pixels for the browser tests. */
+const keepPixels = params.has('test');
+(window as unknown as { __vj: typeof debug }).__vj = debug;
+
+// Two frame textures: the newest and the one before (crossfade), swapped on each frame.
+const textures = [0, 1].map(() => regl.texture({ width: 1, height: 1, mag: 'linear', min: 'linear', wrapS: 'clamp', wrapT: 'clamp' }));
+let newest = 0;
+let header: FrameHeader | null = null;
+let fadeStart = 0;
+let fadeMs = 1;
+let lastArrival = 0;
+let pendingPresent = 0;
+
+// Feedback needs the previous output: two framebuffers at canvas size, ping-ponged.
+const fbos = [0, 1].map(() => regl.framebuffer({ width: 1, height: 1, depthStencil: false }));
+let fboIndex = 0;
+let fboSize = [1, 1];
+
+const quad = regl.buffer([-1, -1, 1, -1, -1, 1, -1, 1, 1, -1, 1, 1]);
+const vert = `
+precision highp float;
+attribute vec2 position;
+uniform vec2 u_scale;
+varying vec2 v_uv;
+void main() {
+  // Screen position → frame coordinate (0..1, top-left origin), scaled for the aspect mode.
+  vec2 uv = (position * vec2(0.5, -0.5)) * u_scale + 0.5;
+  v_uv = uv;
+  gl_Position = vec4(position, 0.0, 1.0);
+}`;
+
+const blit = regl({
+  vert: `precision highp float; attribute vec2 position; varying vec2 v; void main(){ v = position * 0.5 + 0.5; gl_Position = vec4(position, 0.0, 1.0); }`,
+  frag: `precision highp float; uniform sampler2D src; varying vec2 v; void main(){ gl_FragColor = texture2D(src, v); }`,
+  attributes: { position: quad },
+  uniforms: { src: regl.prop<{ src: unknown }, 'src'>('src') as never },
+  count: 6,
+  depth: { enable: false },
+});
+
+type DrawCmd = (props: Record<string, unknown>) => void;
+let chainCmd: DrawCmd | null = null;
+let chainKey = '';
+let chainUniforms: string[] = [];
+
+function buildChain(names: string[]): void {
+  const chain = names.map((n) => EFFECTS.find((e) => e.name === n)).filter((e) => e !== undefined);
+  const compiled = compileChain(chain);
+  if (compiled.key === chainKey && chainCmd) return;
+  const uniforms: Record<string, unknown> = {
+    u_frame: regl.prop('frame' as never),
+    u_prevFrame: regl.prop('prevFrame' as never),
+    u_mix: regl.prop('mix' as never),
+    u_feedback: regl.prop('feedback' as never),
+    u_time: regl.prop('time' as never),
+    u_resolution: regl.prop('resolution' as never),
+    u_scale: regl.prop('scale' as never),
+  };
+  for (const u of compiled.uniforms) uniforms[u.name] = regl.prop(u.name as never);
+  chainCmd = regl({ vert, frag: compiled.frag, attributes: { position: quad }, uniforms: uniforms as never, count: 6, depth: { enable: false }, framebuffer: regl.prop('fbo' as never) }) as unknown as DrawCmd;
+  chainKey = compiled.key;
+  chainUniforms = compiled.uniforms.map((u) => u.name);
+  debug.chainKey = chainKey;
+}
+
+function aspectScale(frameW: number, frameH: number): [number, number] {
+  if (aspect === 'stretch' || frameW === 0) return [1, 1];
+  const screen = canvas.width / canvas.height;
+  const frame = frameW / frameH;
+  // fit: the whole frame visible (coordinates beyond 0..1 are letterbox); fill: cover, cropped.
+  const wider = screen > frame;
+  if (aspect === 'fit') return wider ? [screen / frame, 1] : [1, frame / screen];
+  return wider ? [1, frame / screen] : [screen / frame, 1];
+}
+
+function resize(): void {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+  const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  if (fboSize[0] !== w || fboSize[1] !== h) {
+    for (const f of fbos) f.resize(w, h);
+    fboSize = [w, h];
+  }
+}
+
+// --- the connection -------------------------------------------------------------------------
+let ws: WebSocket | null = null;
+/** Engine wall clock minus ours (ms), from the ping with the shortest round trip. */
+let clockOffset = 0;
+let bestRtt = Infinity;
+const wall = () => performance.timeOrigin + performance.now();
+
+function connect(): void {
+  const sock = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  sock.binaryType = 'arraybuffer';
+  sock.onopen = () => {
+    statusEl.textContent = '';
+    bestRtt = Infinity;
+    sock.send(JSON.stringify({ type: 'hello', width: canvas.width, height: canvas.height, userAgent: navigator.userAgent }));
+    for (let i = 0; i < 5; i++) setTimeout(() => sock.readyState === 1 && sock.send(JSON.stringify({ type: 'ping', t: wall() })), i * 200);
+  };
+  sock.onmessage = (ev) => {
+    if (typeof ev.data === 'string') {
+      const msg = JSON.parse(ev.data) as ServerMessage;
+      if (msg.type === 'pong') {
+        const now = wall();
+        const rtt = now - msg.t;
+        if (rtt < bestRtt) {
+          bestRtt = rtt;
+          clockOffset = msg.server - (msg.t + rtt / 2);
+        }
+      } else if (msg.type === 'config') aspect = msg.aspect;
+      return;
+    }
+    try {
+      onFrame(ev.data as ArrayBuffer);
+    } catch (err) {
+      debug.errors.push(String(err));
+    }
+  };
+  sock.onclose = () => {
+    ws = null;
+    statusEl.textContent = 'engine not reachable: retrying…';
+    setTimeout(connect, 500);
+  };
+  ws = sock;
+}
+
+function onFrame(buf: ArrayBuffer): void {
+  const { header: h, pixels } = decodeFrame(buf);
+  const next = newest ^ 1;
+  textures[next]({ width: h.width, height: h.height, data: pixels, mag: 'linear', min: 'linear', wrapS: 'clamp', wrapT: 'clamp' });
+  newest = next;
+  const now = performance.now();
+  // Fade over the interval between frames (bounded), so motion is continuous at display rate.
+  if (lastArrival > 0) fadeMs = Math.min(100, Math.max(1, now - lastArrival));
+  lastArrival = now;
+  fadeStart = now;
+  header = h;
+  if (h.chain.join(',') !== chainKey || !chainCmd) buildChain(h.chain);
+  pendingPresent = h.seq;
+  debug.frames++;
+  debug.lastSeq = h.seq;
+  debug.lastHeader = h;
+  if (keepPixels) debug.lastPixels = pixels.slice();
+}
+
+const t0 = performance.now();
+regl.frame(() => {
+  resize();
+  if (!header || !chainCmd) {
+    regl.clear({ color: [0, 0, 0, 1] });
+    return;
+  }
+  const mix = Math.min(1, (performance.now() - fadeStart) / fadeMs);
+  const props: Record<string, unknown> = {
+    frame: textures[newest],
+    prevFrame: textures[newest ^ 1],
+    mix: debug.frames > 1 ? mix : 1,
+    feedback: fbos[fboIndex ^ 1],
+    time: (performance.now() - t0) / 1000,
+    resolution: [canvas.width, canvas.height],
+    scale: aspectScale(header.width, header.height),
+    fbo: fbos[fboIndex],
+  };
+  for (const name of chainUniforms) props[name] = header.uniforms[name] ?? 0;
+  chainCmd(props);
+  blit({ src: fbos[fboIndex] });
+  fboIndex ^= 1;
+  if (pendingPresent && ws && ws.readyState === 1) {
+    ws.send(JSON.stringify({ type: 'presented', seq: pendingPresent, at: wall() + clockOffset }));
+    debug.presented++;
+    pendingPresent = 0;
+  }
+});
+
+window.addEventListener('error', (e) => debug.errors.push(String(e.message)));
+connect();

@@ -1,0 +1,91 @@
+import { existsSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { AudioSource, InputRoute } from '../audio/AudioBlock.js';
+import { openFileSource } from '../audio/fileSource.js';
+import { DEFAULT_INPUT, parseRoutes, validateRoutes } from '../audio/route.js';
+import { parseProviders } from '../generator/session.js';
+import { createLogger } from '../log.js';
+import { applyParams, loadParamFile, parseSetArg } from '../params/paramFile.js';
+import { defaultValues } from '../params/registry.js';
+import { startShow } from '../show/liveShow.js';
+import { openLiveInput } from './analyzeCommand.js';
+import { openOutput } from './outputWindow.js';
+
+/** `vj start`: the show. See the usage in vj.ts. */
+export async function startCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      input: { type: 'string', default: 'default' },
+      channels: { type: 'string' },
+      rate: { type: 'string', default: '48000' },
+      buffer: { type: 'string', default: '256' },
+      pulse: { type: 'string' },
+      motion: { type: 'string' },
+      class: { type: 'string' },
+      model: { type: 'string', default: 'builtin' },
+      size: { type: 'string', default: '256' },
+      seed: { type: 'string', default: '1' },
+      preset: { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      fps: { type: 'string', default: '60' },
+      providers: { type: 'string' },
+      port: { type: 'string', default: '7070' },
+      bind: { type: 'string', default: '127.0.0.1' },
+      display: { type: 'string' },
+      headless: { type: 'boolean', default: false },
+      window: { type: 'boolean', default: false },
+    },
+  });
+  const log = createLogger('start');
+  const int = (v: string, name: string, lo: number, hi: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`${name} must be an integer in ${lo}..${hi}, got "${v}"`);
+    return n;
+  };
+  const framesPerBuffer = int(values.buffer, '--buffer', 16, 8192);
+  const rate = int(values.rate, '--rate', 8000, 384000);
+  let params = values.preset ? await loadParamFile(values.preset, defaultValues()) : defaultValues();
+  params = applyParams(params, Object.fromEntries(values.set.map(parseSetArg)), '--set');
+
+  // A file as input (looped in real time): rehearsal without the sound card.
+  const isFile = existsSync(values.input) && statSync(values.input).isFile();
+  const source: AudioSource = isFile
+    ? await openFileSource(values.input, { pace: 'realtime', framesPerBuffer, loop: true })
+    : await openLiveInput(values.input, rate, framesPerBuffer);
+  const routes: InputRoute[] = values.channels
+    ? parseRoutes(values.channels)
+    : [{ name: DEFAULT_INPUT, channels: Array.from({ length: source.channelCount }, (_, i) => i) }];
+  validateRoutes(routes, source.channelCount);
+
+  const show = await startShow({
+    source, inputName: values.input, routes, framesPerBuffer, params, preset: values.preset ?? null,
+    stems: { pulse: values.pulse, motion: values.motion, class: values.class },
+    model: values.model, size: int(values.size, '--size', 16, 2048), seed: int(values.seed, '--seed', 0, 2 ** 31),
+    providers: values.providers ? parseProviders(values.providers) : undefined,
+    fps: int(values.fps, '--fps', 1, 240), port: int(values.port, '--port', 0, 65535), bind: values.bind, log,
+  });
+  const url = show.server.url;
+  process.stderr.write(`vj: output at ${url}  (state ${url}api/state, stats ${url}api/stats)\n`);
+  const output = values.headless ? null : await openOutput(url, { display: values.display, kiosk: !values.window, log });
+
+  const tty = process.stderr.isTTY === true;
+  const status = setInterval(() => {
+    const s = show.stats();
+    const p = s.latencyMs.presented;
+    const line = `in ${s.inputLevelDb.toFixed(0).padStart(4)} dB | inference ${s.inferenceFps.toFixed(0).padStart(3)} fps ${s.inferenceMs.p50?.toFixed(1) ?? '-'} ms | output ${s.outputFps.toFixed(0).padStart(3)} fps | audio→light p50 ${p.p50?.toFixed(0) ?? '-'} p95 ${p.p95?.toFixed(0) ?? '-'} ms | outputs ${s.outputs}`;
+    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+  }, 500);
+
+  await new Promise<void>((resolve) => {
+    const quit = () => resolve();
+    process.once('SIGINT', quit);
+    process.once('SIGTERM', quit);
+  });
+  clearInterval(status);
+  if (tty) process.stderr.write('\n');
+  output?.close();
+  await show.stop();
+  process.stderr.write('vj: stopped\n');
+  return 0;
+}

@@ -1,0 +1,159 @@
+/**
+ * The live show: audio source → routed analysis → latent (per-stem) → generator (worker, newest
+ * latent, ≤ 1 in flight) → frames with their effect uniforms to every connected output, with
+ * per-stage latency. One tick per audio block; the latent is stepped and submitted at most
+ * `fps` times a second.
+ */
+import type { AudioBlock, AudioSource, InputRoute } from '../audio/AudioBlock.js';
+import { copyFeatures, createFeatures, type Features } from '../analysis/Features.js';
+import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
+import { createInferenceLoop, type InferenceLoop } from '../generator/inferenceLoop.js';
+import type { GeneratorInfo, ProviderName } from '../generator/Generator.js';
+import { openWorkerGenerator } from '../generator/workerGenerator.js';
+import { createLatentState, latentStep } from '../latent/latent.js';
+import { createStemTracker, resolveStems, type StemChoice } from '../latent/stems.js';
+import type { Logger } from '../log.js';
+import type { ParamValues } from '../params/registry.js';
+import { createEngineStats, type StatsSnapshot } from '../server/stats.js';
+import { startServer, type EngineServer } from '../server/httpServer.js';
+import { encodeFrame, wallNow, type FrameHeader } from '../server/protocol.js';
+import { createRendererPage } from '../server/rendererPage.js';
+import { activeChain, chainUniformValues, frameStats } from '../../shaders/index.js';
+
+export interface ShowOptions {
+  source: AudioSource;
+  /** A description of the input for the state API. */
+  inputName: string;
+  routes: InputRoute[];
+  stems?: StemChoice;
+  framesPerBuffer: number;
+  params: ParamValues;
+  preset: string | null;
+  model?: string;
+  size: number;
+  seed: number;
+  providers?: ProviderName[];
+  /** Most latents submitted per second (the inference rate cap). */
+  fps: number;
+  port: number;
+  bind: string;
+  log: Logger;
+}
+
+export interface Show {
+  readonly server: EngineServer;
+  readonly generator: GeneratorInfo;
+  state(): ShowState;
+  stats(): StatsSnapshot & { inputLevelDb: number };
+  stop(): Promise<void>;
+}
+
+export interface ShowState {
+  params: ParamValues;
+  preset: string | null;
+  input: { name: string; sampleRate: number; channels: number; routes: InputRoute[] };
+  model: GeneratorInfo & { fallback?: string };
+}
+
+/** Frames remembered for matching a `presented` report to its capture time. */
+const RECENT = 8;
+
+export async function startShow(opts: ShowOptions): Promise<Show> {
+  const { source, routes, params, log } = opts;
+  const stems = resolveStems(routes, opts.stems);
+  const { generator, fallback } = await openWorkerGenerator({ model: opts.model, size: opts.size, providers: opts.providers });
+  const info = generator.info;
+  const stats = createEngineStats();
+  const recent = Array.from({ length: RECENT }, () => ({ seq: 0, capturedAt: 0, audioTime: 0, features: createFeatures() }));
+
+  let server: EngineServer | null = null;
+  const loop: InferenceLoop = createInferenceLoop(
+    generator,
+    (rgba, meta) => {
+      const now = wallNow();
+      const r = recent[meta.seq % RECENT];
+      if (r.seq !== meta.seq) return;
+      stats.inferenceRun(meta.doneAt - meta.startedAt, now);
+      stats.stage('inference', now - r.capturedAt);
+      const chain = activeChain(params);
+      const uniforms = chainUniformValues(chain, params, r.features, frameStats(rgba));
+      const f = r.features;
+      const header: FrameHeader = {
+        seq: meta.seq, width: info.width, height: info.height,
+        chain: chain.map((e) => e.name), uniforms,
+        audioTime: r.audioTime, capturedAt: r.capturedAt, sentAt: wallNow(),
+        features: { envelope: f.envelope, onset: f.onset, beat: f.beat, bpm: f.bpm, percussive: f.percussiveNorm },
+      };
+      if (server && server.broadcast(encodeFrame(header, rgba)) > 0) stats.stage('sent', wallNow() - r.capturedAt);
+    },
+    (err) => log.warn(`inference failed: ${err instanceof Error ? err.message : String(err)}`),
+  );
+
+  const analysis = createRoutedAnalysis(routes, source.sampleRate, opts.framesPerBuffer);
+  const tracker = createStemTracker(stems, routes.length, createFeatures, params);
+  const state = createLatentState({ dim: info.latentDim, classCount: info.classCount, seed: opts.seed });
+  let latentTime = 0;
+  let lastSubmitWall = 0;
+  let levelDb = -Infinity;
+  let blockEnd = 0;
+  const onHop = (i: number, f: Features): void => {
+    tracker.onHop(i, f);
+    if (i === 0) {
+      levelDb = f.rms > 0 ? 20 * Math.log10(f.rms) : -Infinity;
+      stats.stage('analysis', wallNow() - blockEnd);
+    }
+  };
+  const onBlock = (block: AudioBlock): void => {
+    // The moment the block's last sample was captured: the audio→light clock starts here.
+    blockEnd = performance.timeOrigin + block.wallTimeMs + (block.frames / block.sampleRate) * 1000;
+    analysis.process(block, onHop);
+    const now = wallNow();
+    if (now - lastSubmitWall < 1000 / opts.fps) return;
+    lastSubmitWall = now;
+    const t = block.captureTime + block.frames / block.sampleRate;
+    latentStep(state, tracker.frameInput(params), params, latentTime === 0 ? 0 : t - latentTime);
+    latentTime = t;
+    const seq = loop.stats.submitted + 1;
+    const r = recent[seq % RECENT];
+    r.seq = seq;
+    r.capturedAt = blockEnd;
+    r.audioTime = t;
+    copyFeatures(tracker.latest(stems.pulse), r.features);
+    stats.stage('latent', wallNow() - blockEnd);
+    loop.submit(state.z, state.classVec, params.truncation, t);
+  };
+
+  server = await startServer({
+    port: opts.port,
+    bind: opts.bind,
+    log,
+    page: createRendererPage(),
+    state: () => show.state(),
+    stats: () => show.stats(),
+    onPresented(seq, at) {
+      const r = recent[seq % RECENT];
+      if (r.seq !== seq) return;
+      stats.presented(wallNow());
+      stats.stage('presented', at - r.capturedAt);
+    },
+  });
+  await source.start(onBlock);
+
+  const show: Show = {
+    server,
+    generator: info,
+    state: () => ({
+      params: { ...params },
+      preset: opts.preset,
+      input: { name: opts.inputName, sampleRate: source.sampleRate, channels: source.channelCount, routes },
+      model: { ...info, ...(fallback ? { fallback } : {}) },
+    }),
+    stats: () => ({ ...stats.snapshot(server!.outputs(), wallNow()), inputLevelDb: Number.isFinite(levelDb) ? Math.round(levelDb * 10) / 10 : -120 }),
+    async stop() {
+      await source.stop();
+      await loop.close();
+      await server!.close();
+    },
+  };
+  return show;
+}

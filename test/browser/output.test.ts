@@ -1,0 +1,104 @@
+/**
+ * The output page in real Chromium (Debian's, driven by playwright-core), against a real engine:
+ * real audio source (paced in real time), real ONNX generator, real WebSocket frames.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createArraySource } from '../../engine/audio/fileSource.js';
+import { clickTrack } from '../../engine/audio/testSignals.js';
+import { createLogger } from '../../engine/log.js';
+import { defaultValues, type ParamValues } from '../../engine/params/registry.js';
+import { startShow, type Show } from '../../engine/show/liveShow.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const SR = 48000;
+const skip = !existsSync(CHROMIUM) && process.env.CI !== 'true' ? 'Debian chromium not installed (scripts/setup-system.sh)' : false;
+
+/** A still image (no keyframes, pulse, motion or class change) and no effects: output = frame. */
+function stillParams(): ParamValues {
+  return {
+    ...defaultValues(),
+    speed_fpm: 0, pulse_react: 0, motion_react: 0, class_pitch_react: 0, class_smooth_seconds: 0, class_shuffle_strength: 0,
+    contrast_strength: 0, flash_strength: 0, zoom_pulse: 0, rgb_split: 0, vignette: 0, grain: 0, hue_speed: 0, hue_react: 0, feedback_amount: 0, kaleido_segments: 0,
+  } as ParamValues;
+}
+
+async function show(params: ParamValues, port = 0): Promise<Show> {
+  const clicks = clickTrack({ sampleRate: SR, bpm: 120, seconds: 4, amplitude: 0.8 });
+  const source = createArraySource({ sampleRate: SR, channels: [clicks.samples] }, { pace: 'realtime', framesPerBuffer: 256, loop: true });
+  return startShow({
+    source, inputName: 'test clicks', routes: [{ name: 'main', channels: [0] }], framesPerBuffer: 256, params, preset: null,
+    size: 64, seed: 1, fps: 30, port, bind: '127.0.0.1', log: createLogger('test', 'silent'),
+  });
+}
+
+async function openPage(browser: Browser, url: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 128, height: 128 } });
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${url}?test`);
+  await page.waitForFunction(() => (window as any).__vj?.presented > 3, null, { timeout: 20_000 });
+  return page;
+}
+
+/** The canvas as RGB bytes (PNG screenshot decoded by ffmpeg). */
+async function canvasRgb(page: Page): Promise<Buffer> {
+  const png = await page.locator('canvas').screenshot();
+  return execFileSync('ffmpeg', ['-v', 'error', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { input: png });
+}
+
+describe('output page in Chromium', { skip }, () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  });
+  after(async () => browser?.close());
+
+  it("shows the engine's frame, upscaled; two outputs at once; no console errors", async () => {
+    const params = stillParams();
+    const s = await show(params);
+    const frames: Uint8Array[] = [];
+    const errors: string[] = [];
+    try {
+      // Capture what the engine sends by decoding its own frame stream in a second page.
+      const a = await openPage(browser, s.server.url, errors);
+      const b = await openPage(browser, s.server.url, errors);
+      assert.equal(s.server.outputs(), 2);
+      const frame = await a.evaluate(async () => {
+        const r = await fetch('/api/state');
+        return r.ok;
+      });
+      assert.ok(frame);
+      // The frame itself, straight from the generator through the page's last message.
+      const sent = Buffer.from(await a.evaluate(() => Array.from((window as any).__vj.lastPixels as Uint8Array)));
+      frames.push(sent);
+      const shot = await canvasRgb(a);
+      // 64² frame, 128² canvas: each frame pixel covers 2×2 output pixels (bilinear between).
+      let err = 0;
+      let n = 0;
+      for (let y = 4; y < 60; y++) {
+        for (let x = 4; x < 60; x++) {
+          for (let c = 0; c < 3; c++) {
+            const want = sent[(y * 64 + x) * 4 + c];
+            const got = (shot[((2 * y) * 128 + 2 * x) * 3 + c] + shot[((2 * y + 1) * 128 + 2 * x + 1) * 3 + c]) / 2;
+            err += Math.abs(want - got);
+            n++;
+          }
+        }
+      }
+      assert.ok(err / n < 6, `mean error ${(err / n).toFixed(2)} between the frame sent and the canvas`);
+      const bFrames = await b.evaluate(() => (window as any).__vj.frames as number);
+      assert.ok(bFrames > 3, 'the second output gets frames too');
+      const stats = s.stats();
+      assert.equal(stats.outputs, 2);
+      assert.ok(stats.latencyMs.presented.count > 0, 'presented reports arrive');
+      assert.deepEqual(errors, []);
+    } finally {
+      await s.stop();
+    }
+  });
+});
