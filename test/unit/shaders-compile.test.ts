@@ -24,7 +24,7 @@ describe('effect chain: activeChain', () => {
   });
 
   it('drops inactive effects', () => {
-    assert.deepEqual(activeChain(defaultValues()).map((e) => e.name), ['zoom', 'rgbsplit', 'contrast', 'flash', 'vignette']);
+    assert.deepEqual(activeChain(defaultValues()).map((e) => e.name), ['contrast', 'flash', 'vignette']);
     const p = allOn();
     assert.deepEqual(activeChain({ ...p, kaleido_segments: 0 }).map((e) => e.name).includes('kaleido'), false);
     assert.deepEqual(activeChain({ ...p, kaleido_segments: 1 }).map((e) => e.name).includes('kaleido'), false);
