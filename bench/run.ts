@@ -27,6 +27,7 @@ import { createLatentInput, createLatentState, latentStep } from '../engine/late
 import { defaultValues } from '../engine/params/registry.js';
 import { fmt, line, median, note, sig, type BenchSection } from './lines.js';
 import { generatorSection, renderSection } from './generator.js';
+import { outputSection } from './output.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -308,7 +309,7 @@ const latentSection: BenchSection = {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection, generatorSection, renderSection];
+const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection, generatorSection, renderSection, outputSection];
 
 async function main(): Promise<void> {
   const all: Record<string, number> = {};

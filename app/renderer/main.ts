@@ -168,7 +168,8 @@ function onFrame(buf: ArrayBuffer): void {
 }
 
 const t0 = performance.now();
-regl.frame(() => {
+/** One output frame: the chain into the feedback framebuffer, then to the screen. */
+function draw(): void {
   resize();
   if (!header || !chainCmd) {
     regl.clear({ color: [0, 0, 0, 1] });
@@ -189,12 +190,31 @@ regl.frame(() => {
   chainCmd(props);
   blit({ src: fbos[fboIndex] });
   fboIndex ^= 1;
-  if (pendingPresent && ws && ws.readyState === 1) {
+}
+
+regl.frame(() => {
+  draw();
+  if (header && pendingPresent && ws && ws.readyState === 1) {
     ws.send(JSON.stringify({ type: 'presented', seq: pendingPresent, at: wall() + clockOffset }));
     debug.presented++;
     pendingPresent = 0;
   }
 });
+
+/** The bench: mean ms per output frame over `n` draws, each waited for by reading a pixel back. */
+(debug as Record<string, unknown>).benchDraw = (n: number): number => {
+  const gl = regl._gl;
+  const px = new Uint8Array(4);
+  const sync = () => gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+  draw();
+  sync();
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    draw();
+    sync();
+  }
+  return (performance.now() - start) / n;
+};
 
 window.addEventListener('error', (e) => debug.errors.push(String(e.message)));
 connect();

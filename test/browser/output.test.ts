@@ -101,4 +101,67 @@ describe('output page in Chromium', { skip }, () => {
       await s.stop();
     }
   });
+
+  it('flash visibly brightens the output on each onset', async () => {
+    const params = { ...stillParams(), flash_strength: 1 };
+    const s = await show(params);
+    try {
+      const page = await openPage(browser, s.server.url, []);
+      // Sample the drive of the frame on screen and the canvas brightness, every 15 ms for 3 s.
+      const samples = await page.evaluate(async () => {
+        const src = document.querySelector('canvas') as HTMLCanvasElement;
+        const c2 = document.createElement('canvas');
+        c2.width = 32;
+        c2.height = 32;
+        const ctx = c2.getContext('2d', { willReadFrequently: true })!;
+        const out: [number, number][] = [];
+        const end = performance.now() + 3000;
+        while (performance.now() < end) {
+          await new Promise((r) => requestAnimationFrame(r));
+          ctx.drawImage(src, 0, 0, 32, 32);
+          const px = ctx.getImageData(0, 0, 32, 32).data;
+          let sum = 0;
+          for (let i = 0; i < px.length; i += 4) sum += px[i] + px[i + 1] + px[i + 2];
+          out.push([(window as any).__vj.lastHeader.uniforms.u_flash_drive as number, sum / (px.length * 0.75)]);
+        }
+        return out;
+      });
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const hit = samples.filter(([d]) => d > 0.5).map(([, b]) => b);
+      const calm = samples.filter(([d]) => d < 0.02).map(([, b]) => b);
+      assert.ok(hit.length > 2 && calm.length > 10, `${hit.length} samples on hits, ${calm.length} calm`);
+      assert.ok(mean(hit) > 1.25 * mean(calm), `brightness on hits ${mean(hit).toFixed(1)} vs calm ${mean(calm).toFixed(1)}`);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('an effect toggled by its parameter changes the pixels; an output reconnects after an engine restart', async () => {
+    const params = stillParams();
+    let s = await show(params);
+    const errors: string[] = [];
+    try {
+      const page = await openPage(browser, s.server.url, errors);
+      const before = await canvasRgb(page);
+      assert.equal(await page.evaluate(() => (window as any).__vj.chainKey), '');
+      params.kaleido_segments = 4;
+      await page.waitForFunction(() => (window as any).__vj.chainKey === 'kaleido', null, { timeout: 5000 });
+      await page.waitForTimeout(200);
+      const after = await canvasRgb(page);
+      let diff = 0;
+      for (let i = 0; i < before.length; i++) diff += Math.abs(before[i] - after[i]);
+      assert.ok(diff / before.length > 10, `mean change ${(diff / before.length).toFixed(2)} with the kaleidoscope on`);
+
+      // Restart the engine on the same port: the page reconnects by itself.
+      const port = s.server.port;
+      const seen = await page.evaluate(() => (window as any).__vj.presented as number);
+      await s.stop();
+      s = await show(params, port);
+      await page.waitForFunction((n) => (window as any).__vj.presented > n + 5, seen, { timeout: 15_000 });
+      assert.equal(s.server.outputs(), 1);
+      assert.deepEqual(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED/.test(e)), []);
+    } finally {
+      await s.stop();
+    }
+  });
 });

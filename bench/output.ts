@@ -1,0 +1,64 @@
+/**
+ * Bench section for the live output, in Debian's Chromium (SwiftShader: a CPU rasteriser, so
+ * these are worst-case figures): the compositor's ms per 1920×1080 frame with the whole effect
+ * chain, and audio→presented latency of the running show with one output.
+ */
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { createArraySource } from '../engine/audio/fileSource.js';
+import { clickTrack } from '../engine/audio/testSignals.js';
+import { createLogger } from '../engine/log.js';
+import { defaultValues, type ParamValues } from '../engine/params/registry.js';
+import { startShow } from '../engine/show/liveShow.js';
+import { line, note, type BenchSection } from './lines.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--no-first-run'];
+
+export const outputSection: BenchSection = {
+  name: 'output',
+  async run() {
+    const out: Record<string, number> = {};
+    if (!existsSync(CHROMIUM)) {
+      note('Debian chromium not installed: output figures omitted');
+      return out;
+    }
+    const clicks = clickTrack({ sampleRate: 48000, bpm: 120, seconds: 4 });
+    const all: ParamValues = { ...defaultValues(), zoom_pulse: 0.1, kaleido_segments: 6, rgb_split: 0.004, hue_speed: 20, hue_react: 0.3, vignette: 0.35, grain: 0.03, feedback_amount: 0.6 };
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    try {
+      for (const [key, params, viewport] of [
+        ['output.compositorMs1080', all, { width: 1920, height: 1080 }],
+        ['output.latency', defaultValues(), { width: 1280, height: 720 }],
+      ] as const) {
+        const source = createArraySource({ sampleRate: 48000, channels: [clicks.samples] }, { pace: 'realtime', loop: true });
+        const show = await startShow({
+          source, inputName: 'bench clicks', routes: [{ name: 'main', channels: [0] }], framesPerBuffer: 256, params, preset: null,
+          size: 256, seed: 1, fps: 60, port: 0, bind: '127.0.0.1', log: createLogger('bench', 'silent'),
+        });
+        try {
+          const page = await browser.newPage({ viewport });
+          await page.goto(show.server.url);
+          await page.waitForFunction(() => (window as any).__vj?.presented > 10, null, { timeout: 30_000 });
+          if (key === 'output.compositorMs1080') {
+            out[key] = await page.evaluate(() => (window as any).__vj.benchDraw(30) as number);
+            line(key, out[key], 'ms', `whole chain (${all.kaleido_segments}-fold kaleido, feedback, grain…), 1920×1080, SwiftShader, a pixel read back each`);
+          } else {
+            await page.waitForTimeout(6000);
+            const p = show.stats().latencyMs.presented;
+            out['output.audioToPresentedP50'] = p.p50;
+            out['output.audioToPresentedP95'] = p.p95;
+            line('output.audioToPresentedP50', p.p50, 'ms', `built-in 256², 1280×720 output, ${p.count} frames`);
+            line('output.audioToPresentedP95', p.p95, 'ms', 'from the end of the audio block to the draw call returning');
+          }
+          await page.close();
+        } finally {
+          await show.stop();
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+    return out;
+  },
+};
