@@ -4,7 +4,7 @@
  * chain, and audio→presented latency of the running show with one output.
  */
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../test/helpers/chromium.js';
 import { createArraySource } from '../engine/audio/fileSource.js';
 import { clickTrack } from '../engine/audio/testSignals.js';
 import { createLogger } from '../engine/log.js';
@@ -12,8 +12,6 @@ import { defaultValues, type ParamValues } from '../engine/params/registry.js';
 import { startShow } from '../engine/show/liveShow.js';
 import { line, note, type BenchSection } from './lines.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--no-first-run'];
 
 export const outputSection: BenchSection = {
   name: 'output',
@@ -25,7 +23,7 @@ export const outputSection: BenchSection = {
     }
     const clicks = clickTrack({ sampleRate: 48000, bpm: 120, seconds: 4 });
     const all: ParamValues = { ...defaultValues(), zoom_pulse: 0.1, kaleido_segments: 6, rgb_split: 0.004, hue_speed: 20, hue_react: 0.3, vignette: 0.35, grain: 0.03, feedback_amount: 0.6 };
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    const browser = await launchChromium();
     try {
       for (const [key, params, viewport] of [
         ['output.compositorMs1080', all, { width: 1920, height: 1080 }],

@@ -3,7 +3,7 @@
  * a few effects on. Run: node --import tsx scripts/make-screenshot.ts
  */
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/helpers/chromium.js';
 import { decodeAudioFile, createArraySource } from '../engine/audio/fileSource.js';
 import { DEMO_CLIP } from '../engine/cli/analyzeCommand.js';
 import { createLogger } from '../engine/log.js';
@@ -18,7 +18,7 @@ const show = await startShow({
   params: { ...defaultValues(), kaleido_segments: 6, feedback_amount: 0.5, zoom_pulse: 0.1 }, preset: null,
   size: 512, seed: 1, fps: 30, port: 0, bind: '127.0.0.1', log: createLogger('screenshot', 'silent'),
 });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'], headless: true });
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(show.server.url);

@@ -4,19 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium } from '../helpers/chromium.js';
 import { createArraySource } from '../../engine/audio/fileSource.js';
 import { clickTrack } from '../../engine/audio/testSignals.js';
 import { createLogger } from '../../engine/log.js';
 import { defaultValues, type ParamValues } from '../../engine/params/registry.js';
 import { startShow, type Show } from '../../engine/show/liveShow.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SR = 48000;
-const skip = !existsSync(CHROMIUM) && process.env.CI !== 'true' ? 'Debian chromium not installed (scripts/setup-system.sh)' : false;
+const skip = chromiumSkip;
 
 /** A still image (no keyframes, pulse, motion or class change) and no effects: output = frame. */
 function stillParams(): ParamValues {
@@ -54,7 +52,7 @@ async function canvasRgb(page: Page): Promise<Buffer> {
 describe('output page in Chromium', { skip }, () => {
   let browser: Browser;
   before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 

@@ -3,17 +3,15 @@
  * output and the offline render must look the same. Pixels read back from the canvas.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium } from '../helpers/chromium.js';
 import { createFeatures, type Features } from '../../engine/analysis/Features.js';
 import { defaultValues, type ParamValues } from '../../engine/params/registry.js';
 import { compileChain } from '../../shaders/compile.js';
 import { activeChain, applyEffectsCpu, chainUniformValues, EFFECTS, frameStats, type Effect } from '../../shaders/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const skip = !existsSync(CHROMIUM) && process.env.CI !== 'true' ? 'Debian chromium not installed (scripts/setup-system.sh)' : false;
+const skip = chromiumSkip;
 const W = 32;
 const H = 24;
 
@@ -131,7 +129,7 @@ describe('compiled shader in Chromium matches the CPU chain', { skip }, () => {
   let browser: Browser;
   let page: Page;
   before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage();
     // tsx (esbuild) wraps named functions in a `__name` helper that the page lacks.
     await page.evaluate('globalThis.__name = (f) => f');
