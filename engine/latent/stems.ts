@@ -1,5 +1,5 @@
 import type { InputRoute } from '../audio/AudioBlock.js';
-import type { Features } from '../analysis/Features.js';
+import { copyFeatures, type Features } from '../analysis/Features.js';
 import type { ParamValues } from '../params/registry.js';
 import { createLatentInput, latentInputFromStems, pulseSource, type LatentInput } from './latent.js';
 
@@ -42,7 +42,13 @@ export interface StemTracker {
   onHop(index: number, f: Features): void;
   /** The newest features of input `index`. */
   latest(index: number): Features;
-  /** The latent input for the frame about to be stepped; resets the held pulse. */
+  /**
+   * The pulse input's features for the frame about to be shown (effects read them): the newest
+   * values, with `percussiveNorm` and `onsetStrengthNorm` at their peak since the last frame and
+   * `onset` true if any hop had one. Call before {@link frameInput}, which resets the peaks.
+   */
+  frameFeatures(out: Features): Features;
+  /** The latent input for the frame about to be stepped; resets the held peaks. */
   frameInput(params: ParamValues): LatentInput;
 }
 
@@ -51,17 +57,32 @@ export function createStemTracker(stems: StemIndices, inputCount: number, initia
   const latest: Features[] = Array.from({ length: inputCount }, initial);
   const input = createLatentInput();
   let held = 0;
+  let percussive = 0;
+  let onsetStrength = 0;
+  let onset = false;
   return {
     onHop(index, f) {
       latest[index] = f;
-      if (index === stems.pulse) held = Math.max(held, pulseSource(f, params));
+      if (index !== stems.pulse) return;
+      held = Math.max(held, pulseSource(f, params));
+      percussive = Math.max(percussive, f.percussiveNorm);
+      onsetStrength = Math.max(onsetStrength, f.onsetStrengthNorm);
+      onset ||= f.onset;
     },
     latest: (index) => latest[index],
+    frameFeatures(out) {
+      copyFeatures(latest[stems.pulse], out);
+      out.percussiveNorm = Math.max(out.percussiveNorm, percussive);
+      out.onsetStrengthNorm = Math.max(out.onsetStrengthNorm, onsetStrength);
+      out.onset ||= onset;
+      return out;
+    },
     frameInput(p) {
       params = p;
       latentInputFromStems(latest[stems.pulse], latest[stems.motion], latest[stems.class], p, input);
       input.pulse = Math.max(input.pulse, held);
-      held = 0;
+      held = percussive = onsetStrength = 0;
+      onset = false;
       return input;
     },
   };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { AudioBlock, InputRoute } from '../audio/AudioBlock.js';
 import { decodeAudioFile } from '../audio/fileSource.js';
 import { DEFAULT_INPUT, validateRoutes } from '../audio/route.js';
-import { copyFeatures, createFeatures, type Features } from '../analysis/Features.js';
+import { createFeatures, type Features } from '../analysis/Features.js';
 import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
 import { openWorkerGenerator } from '../generator/workerGenerator.js';
 import type { Generator, GeneratorInfo } from '../generator/Generator.js';
@@ -151,7 +151,7 @@ async function renderFrames(
       analysis.process(block, tracker.onHop);
       fed += BLOCK_FRAMES;
     }
-    copyFeatures(tracker.latest(stems.pulse), snapshots[k & 1]);
+    tracker.frameFeatures(snapshots[k & 1]);
     latentStep(state, tracker.frameInput(opts.params), opts.params, k === 0 ? 0 : 1 / opts.fps);
     return generator.generate(state.z, state.classVec, opts.params.truncation, buffers[k & 1]);
   };

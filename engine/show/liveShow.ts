@@ -5,7 +5,7 @@
  * `fps` times a second.
  */
 import type { AudioBlock, AudioSource, InputRoute } from '../audio/AudioBlock.js';
-import { copyFeatures, createFeatures, type Features } from '../analysis/Features.js';
+import { createFeatures, type Features } from '../analysis/Features.js';
 import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
 import { createInferenceLoop, type InferenceLoop } from '../generator/inferenceLoop.js';
 import type { GeneratorInfo, ProviderName } from '../generator/Generator.js';
@@ -111,14 +111,14 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     if (now - lastSubmitWall < 1000 / opts.fps) return;
     lastSubmitWall = now;
     const t = block.captureTime + block.frames / block.sampleRate;
-    latentStep(state, tracker.frameInput(params), params, latentTime === 0 ? 0 : t - latentTime);
-    latentTime = t;
     const seq = loop.stats.submitted + 1;
     const r = recent[seq % RECENT];
+    tracker.frameFeatures(r.features);
+    latentStep(state, tracker.frameInput(params), params, latentTime === 0 ? 0 : t - latentTime);
+    latentTime = t;
     r.seq = seq;
     r.capturedAt = blockEnd;
     r.audioTime = t;
-    copyFeatures(tracker.latest(stems.pulse), r.features);
     stats.stage('latent', wallNow() - blockEnd);
     loop.submit(state.z, state.classVec, params.truncation, t);
   };

@@ -105,7 +105,7 @@ describe('output page in Chromium', { skip }, () => {
     const s = await show(params);
     try {
       const page = await openPage(browser, s.server.url, []);
-      // Sample the drive of the frame on screen and the canvas brightness, every 15 ms for 3 s.
+      // Sample the drive of the frame on screen and the canvas brightness at each display frame for 4 s.
       const samples = await page.evaluate(async () => {
         const src = document.querySelector('canvas') as HTMLCanvasElement;
         const c2 = document.createElement('canvas');
@@ -113,7 +113,7 @@ describe('output page in Chromium', { skip }, () => {
         c2.height = 32;
         const ctx = c2.getContext('2d', { willReadFrequently: true })!;
         const out: [number, number][] = [];
-        const end = performance.now() + 3000;
+        const end = performance.now() + 4000;
         while (performance.now() < end) {
           await new Promise((r) => requestAnimationFrame(r));
           ctx.drawImage(src, 0, 0, 32, 32);
