@@ -123,13 +123,22 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     loop.submit(state.z, state.classVec, params.truncation, t);
   };
 
+  const showState = (): ShowState => ({
+    params: { ...params },
+    preset: opts.preset,
+    input: { name: opts.inputName, sampleRate: source.sampleRate, channels: source.channelCount, routes },
+    model: { ...info, ...(fallback ? { fallback } : {}) },
+  });
+  const showStats = (outputs: number) => ({ ...stats.snapshot(outputs, wallNow()), inputLevelDb: Number.isFinite(levelDb) ? Math.round(levelDb * 10) / 10 : -120 });
+
+  // The API is answerable from the moment the server listens (before the audio has started).
   server = await startServer({
     port: opts.port,
     bind: opts.bind,
     log,
     page: createRendererPage(),
-    state: () => show.state(),
-    stats: () => show.stats(),
+    state: showState,
+    stats: showStats,
     onPresented(seq, at) {
       const r = recent[seq % RECENT];
       if (r.seq !== seq) return;
@@ -137,22 +146,18 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       stats.stage('presented', at - r.capturedAt);
     },
   });
+  const srv = server;
   await source.start(onBlock);
 
   const show: Show = {
-    server,
+    server: srv,
     generator: info,
-    state: () => ({
-      params: { ...params },
-      preset: opts.preset,
-      input: { name: opts.inputName, sampleRate: source.sampleRate, channels: source.channelCount, routes },
-      model: { ...info, ...(fallback ? { fallback } : {}) },
-    }),
-    stats: () => ({ ...stats.snapshot(server!.outputs(), wallNow()), inputLevelDb: Number.isFinite(levelDb) ? Math.round(levelDb * 10) / 10 : -120 }),
+    state: showState,
+    stats: () => showStats(srv.outputs()),
     async stop() {
       await source.stop();
       await loop.close();
-      await server!.close();
+      await srv.close();
     },
   };
   return show;
