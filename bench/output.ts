@@ -5,11 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { CHROMIUM, launchChromium } from '../test/helpers/chromium.js';
-import { createArraySource } from '../engine/audio/fileSource.js';
-import { clickTrack } from '../engine/audio/testSignals.js';
-import { createLogger } from '../engine/log.js';
+import { startTestShow } from '../test/helpers/show.js';
 import { defaultValues, type ParamValues } from '../engine/params/registry.js';
-import { startShow } from '../engine/show/liveShow.js';
 import { line, note, type BenchSection } from './lines.js';
 
 
@@ -21,7 +18,6 @@ export const outputSection: BenchSection = {
       note('Debian chromium not installed: output figures omitted');
       return out;
     }
-    const clicks = clickTrack({ sampleRate: 48000, bpm: 120, seconds: 4 });
     const all: ParamValues = { ...defaultValues(), zoom_pulse: 0.1, kaleido_segments: 6, rgb_split: 0.004, hue_speed: 20, hue_react: 0.3, vignette: 0.35, grain: 0.03, feedback_amount: 0.6 };
     const browser = await launchChromium();
     try {
@@ -29,11 +25,7 @@ export const outputSection: BenchSection = {
         ['output.compositorMs1080', all, { width: 1920, height: 1080 }],
         ['output.latency', defaultValues(), { width: 1280, height: 720 }],
       ] as const) {
-        const source = createArraySource({ sampleRate: 48000, channels: [clicks.samples] }, { pace: 'realtime', loop: true });
-        const show = await startShow({
-          source, inputName: 'bench clicks', routes: [{ name: 'main', channels: [0] }], framesPerBuffer: 256, params, preset: null,
-          size: 256, seed: 1, fps: 60, port: 0, bind: '127.0.0.1', log: createLogger('bench', 'silent'),
-        });
+        const show = await startTestShow({ params, size: 256, fps: 60 });
         try {
           const page = await browser.newPage({ viewport });
           await page.goto(show.server.url);

@@ -4,7 +4,7 @@
  * the effect chain compiled from shaders/, and reports when each frame was presented.
  */
 import createREGL from 'regl';
-import { decodeFrame, type Aspect, type FrameHeader, type ServerMessage } from '../../engine/server/protocol.js';
+import { decodeFrame, wallNow, type Aspect, type FrameHeader, type ServerMessage } from '../../engine/server/protocol.js';
 import { compileChain } from '../../shaders/compile.js';
 import { EFFECTS } from '../../shaders/index.js';
 
@@ -110,7 +110,6 @@ let ws: WebSocket | null = null;
 /** Engine wall clock minus ours (ms), from the ping with the shortest round trip. */
 let clockOffset = 0;
 let bestRtt = Infinity;
-const wall = () => performance.timeOrigin + performance.now();
 
 function connect(): void {
   const sock = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
@@ -119,13 +118,13 @@ function connect(): void {
     statusEl.textContent = '';
     bestRtt = Infinity;
     sock.send(JSON.stringify({ type: 'hello', width: canvas.width, height: canvas.height, userAgent: navigator.userAgent }));
-    for (let i = 0; i < 5; i++) setTimeout(() => sock.readyState === 1 && sock.send(JSON.stringify({ type: 'ping', t: wall() })), i * 200);
+    for (let i = 0; i < 5; i++) setTimeout(() => sock.readyState === 1 && sock.send(JSON.stringify({ type: 'ping', t: wallNow() })), i * 200);
   };
   sock.onmessage = (ev) => {
     if (typeof ev.data === 'string') {
       const msg = JSON.parse(ev.data) as ServerMessage;
       if (msg.type === 'pong') {
-        const now = wall();
+        const now = wallNow();
         const rtt = now - msg.t;
         if (rtt < bestRtt) {
           bestRtt = rtt;
@@ -195,7 +194,7 @@ function draw(): void {
 regl.frame(() => {
   draw();
   if (header && pendingPresent && ws && ws.readyState === 1) {
-    ws.send(JSON.stringify({ type: 'presented', seq: pendingPresent, at: wall() + clockOffset }));
+    ws.send(JSON.stringify({ type: 'presented', seq: pendingPresent, at: wallNow() + clockOffset }));
     debug.presented++;
     pendingPresent = 0;
   }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { AudioSource, InputRoute } from '../audio/AudioBlock.js';
 import { openFileSource } from '../audio/fileSource.js';
 import { listDevices, openPortAudioSource } from '../audio/portaudio.js';
-import { parseRoutes, validateRoutes } from '../audio/route.js';
+import { defaultRoutes, parseRoutes, validateRoutes } from '../audio/route.js';
 import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
 import type { Features } from '../analysis/Features.js';
 import { createMeterRow, renderMeterRow, updateMeterRow } from './meter.js';
@@ -38,7 +38,7 @@ export async function analyzeCommand(args: string[]): Promise<number> {
     : await openLiveInput(values.input ?? 'default', positiveInt(values.rate, '--rate'), framesPerBuffer);
   const routes: InputRoute[] = values.channels
     ? parseRoutes(values.channels)
-    : [{ name: 'main', channels: Array.from({ length: source.channelCount }, (_, i) => i) }];
+    : defaultRoutes(source.channelCount);
   validateRoutes(routes, source.channelCount);
   if (values.onsets && routes.length > 1) throw new Error('--onsets needs one input: give --channels a single mix such as "1,2"');
 

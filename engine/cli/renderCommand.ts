@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { parseRoutes } from '../audio/route.js';
 import { parseProviders } from '../generator/session.js';
-import { applyParams, loadParamFile, parseSetArg } from '../params/paramFile.js';
-import { defaultValues } from '../params/registry.js';
+import { paramsFromOptions } from '../params/paramFile.js';
 import { renderSong } from '../render/renderSong.js';
+import { intOption } from './options.js';
 
 /** `vj render AUDIO --out video.mp4 | --frames DIR [options]`. */
 export async function renderCommand(args: string[]): Promise<number> {
@@ -29,13 +29,11 @@ export async function renderCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new Error(`give one AUDIO file, got ${positionals.length}`);
   const fps = Number(values.fps);
-  const size = Number(values.size);
+  const size = intOption(values.size, '--size', 16, 2048);
   const seed = Number(values.seed);
   if (!(fps > 0 && fps <= 240)) throw new Error(`--fps must be a number in (0, 240], got "${values.fps}"`);
-  if (!Number.isInteger(size) || size < 16 || size > 2048) throw new Error(`--size must be an integer in 16..2048, got "${values.size}"`);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
-  let params = values.preset ? await loadParamFile(values.preset, defaultValues()) : defaultValues();
-  params = applyParams(params, Object.fromEntries(values.set.map(parseSetArg)), '--set');
+  const params = await paramsFromOptions(values.preset, values.set);
   const result = await renderSong({
     audio: positionals[0],
     out: values.out,

@@ -2,13 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AudioSource, InputRoute } from '../audio/AudioBlock.js';
 import { openFileSource } from '../audio/fileSource.js';
-import { DEFAULT_INPUT, parseRoutes, validateRoutes } from '../audio/route.js';
+import { defaultRoutes, parseRoutes, validateRoutes } from '../audio/route.js';
 import { parseProviders } from '../generator/session.js';
 import { createLogger } from '../log.js';
-import { applyParams, loadParamFile, parseSetArg } from '../params/paramFile.js';
-import { defaultValues } from '../params/registry.js';
+import { paramsFromOptions } from '../params/paramFile.js';
 import { startShow } from '../show/liveShow.js';
 import { openLiveInput } from './analyzeCommand.js';
+import { intOption } from './options.js';
 import { openOutput } from './outputWindow.js';
 
 /** `vj start`: the show. See the usage in vj.ts. */
@@ -38,15 +38,9 @@ export async function startCommand(args: string[]): Promise<number> {
     },
   });
   const log = createLogger('start');
-  const int = (v: string, name: string, lo: number, hi: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`${name} must be an integer in ${lo}..${hi}, got "${v}"`);
-    return n;
-  };
-  const framesPerBuffer = int(values.buffer, '--buffer', 16, 8192);
-  const rate = int(values.rate, '--rate', 8000, 384000);
-  let params = values.preset ? await loadParamFile(values.preset, defaultValues()) : defaultValues();
-  params = applyParams(params, Object.fromEntries(values.set.map(parseSetArg)), '--set');
+  const framesPerBuffer = intOption(values.buffer, '--buffer', 16, 8192);
+  const rate = intOption(values.rate, '--rate', 8000, 384000);
+  const params = await paramsFromOptions(values.preset, values.set);
 
   // A file as input (looped in real time): rehearsal without the sound card.
   const isFile = existsSync(values.input) && statSync(values.input).isFile();
@@ -55,15 +49,15 @@ export async function startCommand(args: string[]): Promise<number> {
     : await openLiveInput(values.input, rate, framesPerBuffer);
   const routes: InputRoute[] = values.channels
     ? parseRoutes(values.channels)
-    : [{ name: DEFAULT_INPUT, channels: Array.from({ length: source.channelCount }, (_, i) => i) }];
+    : defaultRoutes(source.channelCount);
   validateRoutes(routes, source.channelCount);
 
   const show = await startShow({
     source, inputName: values.input, routes, framesPerBuffer, params, preset: values.preset ?? null,
     stems: { pulse: values.pulse, motion: values.motion, class: values.class },
-    model: values.model, size: int(values.size, '--size', 16, 2048), seed: int(values.seed, '--seed', 0, 2 ** 31),
+    model: values.model, size: intOption(values.size, '--size', 16, 2048), seed: intOption(values.seed, '--seed', 0, 2 ** 31),
     providers: values.providers ? parseProviders(values.providers) : undefined,
-    fps: int(values.fps, '--fps', 1, 240), port: int(values.port, '--port', 0, 65535), bind: values.bind, log,
+    fps: intOption(values.fps, '--fps', 1, 240), port: intOption(values.port, '--port', 0, 65535), bind: values.bind, log,
   });
   const url = show.server.url;
   process.stderr.write(`vj: output at ${url}  (state ${url}api/state, stats ${url}api/stats)\n`);

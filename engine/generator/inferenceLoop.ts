@@ -67,12 +67,11 @@ export function createInferenceLoop(gen: Generator, onFrame: FrameSink, onError:
   let idleWaiters: (() => void)[] = [];
 
   const pump = (): void => {
-    if (inFlight || !hasPending) {
-      if (!inFlight && !hasPending) {
-        const w = idleWaiters;
-        idleWaiters = [];
-        for (const f of w) f();
-      }
+    if (inFlight) return;
+    if (!hasPending) {
+      const w = idleWaiters;
+      idleWaiters = [];
+      for (const f of w) f();
       return;
     }
     [pending, running] = [running, pending];

@@ -5,7 +5,7 @@
  * file and the parameter, and nothing is applied unless all of it is valid.
  */
 import { readFile } from 'node:fs/promises';
-import { isParamId, PARAM_IDS, sanitize, type ParamId, type ParamValues } from './registry.js';
+import { defaultValues, isParamId, PARAM_IDS, sanitize, type ParamId, type ParamValues } from './registry.js';
 
 /** Returns `base` with the entries of `obj` applied. @throws Error listing every bad entry. */
 export function applyParams(base: ParamValues, obj: Record<string, unknown>, where: string): ParamValues {
@@ -36,6 +36,12 @@ export async function loadParamFile(path: string, base: ParamValues): Promise<Pa
   const params = (json as { params?: unknown } | null)?.params;
   if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new Error(`${path}: params: expected an object of parameter values`);
   return applyParams(base, params as Record<string, unknown>, `${path}: params`);
+}
+
+/** The values a run starts with: the defaults, then the preset file if any, then each `--set id=value`. */
+export async function paramsFromOptions(preset: string | undefined, sets: readonly string[]): Promise<ParamValues> {
+  const base = preset ? await loadParamFile(preset, defaultValues()) : defaultValues();
+  return applyParams(base, Object.fromEntries(sets.map(parseSetArg)), '--set');
 }
 
 /** Parses `id=value` (numbers, true/false, or an option name) for {@link applyParams}. */

@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioBlock, InputRoute } from '../audio/AudioBlock.js';
 import { decodeAudioFile } from '../audio/fileSource.js';
-import { DEFAULT_INPUT, validateRoutes } from '../audio/route.js';
+import { defaultRoutes, validateRoutes } from '../audio/route.js';
 import { createFeatures, type Features } from '../analysis/Features.js';
 import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
 import { openWorkerGenerator } from '../generator/workerGenerator.js';
@@ -81,7 +81,7 @@ export async function renderSong(opts: RenderOptions): Promise<RenderResult> {
   const channelCount = audio.channels.length;
   const length = audio.channels[0]?.length ?? 0;
   if (length === 0) throw new Error(`${opts.audio}: no audio samples`);
-  const routes = opts.routes ?? [{ name: DEFAULT_INPUT, channels: Array.from({ length: channelCount }, (_, i) => i) }];
+  const routes = opts.routes ?? defaultRoutes(channelCount);
   validateRoutes(routes, channelCount);
   const stems = resolveStems(routes, opts.stems);
 
@@ -138,6 +138,8 @@ async function renderFrames(
   const buffers = [new Uint8Array(width * height * 4), new Uint8Array(width * height * 4)];
   const snapshots = [createFeatures(), createFeatures()];
   const blockChannels = channels.map(() => new Float32Array(BLOCK_FRAMES));
+  /** One block object, refilled for every block (as the live sources do). */
+  const block: { -readonly [K in keyof AudioBlock]: AudioBlock[K] } = { channels: blockChannels, frames: BLOCK_FRAMES, sampleRate, startFrame: 0, captureTime: 0, wallTimeMs: 0 };
   const length = channels[0].length;
   const progress = opts.progress === false ? null : createProgress(frameCount, { label: 'render', unitsPerSecondOfMedia: opts.fps });
   let fed = 0;
@@ -147,7 +149,9 @@ async function renderFrames(
     const until = Math.min(length, Math.floor((k / opts.fps) * sampleRate));
     while (fed + BLOCK_FRAMES <= until) {
       for (let c = 0; c < channels.length; c++) blockChannels[c].set(channels[c].subarray(fed, fed + BLOCK_FRAMES));
-      const block: AudioBlock = { channels: blockChannels, frames: BLOCK_FRAMES, sampleRate, startFrame: fed, captureTime: fed / sampleRate, wallTimeMs: (fed / sampleRate) * 1000 };
+      block.startFrame = fed;
+      block.captureTime = fed / sampleRate;
+      block.wallTimeMs = block.captureTime * 1000;
       analysis.process(block, tracker.onHop);
       fed += BLOCK_FRAMES;
     }

@@ -7,13 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumSkip, launchChromium } from '../helpers/chromium.js';
-import { createArraySource } from '../../engine/audio/fileSource.js';
-import { clickTrack } from '../../engine/audio/testSignals.js';
-import { createLogger } from '../../engine/log.js';
+import { startTestShow } from '../helpers/show.js';
 import { defaultValues, type ParamValues } from '../../engine/params/registry.js';
-import { startShow, type Show } from '../../engine/show/liveShow.js';
+import type { Show } from '../../engine/show/liveShow.js';
 
-const SR = 48000;
 const skip = chromiumSkip;
 
 /** A still image (no keyframes, pulse, motion or class change) and no effects: output = frame. */
@@ -25,14 +22,8 @@ function stillParams(): ParamValues {
   } as ParamValues;
 }
 
-async function show(params: ParamValues, port = 0): Promise<Show> {
-  const clicks = clickTrack({ sampleRate: SR, bpm: 120, seconds: 4, amplitude: 0.8 });
-  const source = createArraySource({ sampleRate: SR, channels: [clicks.samples] }, { pace: 'realtime', framesPerBuffer: 256, loop: true });
-  return startShow({
-    source, inputName: 'test clicks', routes: [{ name: 'main', channels: [0] }], framesPerBuffer: 256, params, preset: null,
-    size: 64, seed: 1, fps: 30, port, bind: '127.0.0.1', log: createLogger('test', 'silent'),
-  });
-}
+/** The show on a 120 BPM click track: 64² frames at 30 fps. */
+const show = (params: ParamValues, port = 0): Promise<Show> => startTestShow({ params, size: 64, fps: 30, port });
 
 async function openPage(browser: Browser, url: string, errors: string[]): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 128, height: 128 } });
