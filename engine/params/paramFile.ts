@@ -5,23 +5,14 @@
  * file and the parameter, and nothing is applied unless all of it is valid.
  */
 import { readFile } from 'node:fs/promises';
-import { defaultValues, isParamId, PARAM_IDS, sanitize, type ParamId, type ParamValues } from './registry.js';
+import { sanitizeAll } from './ParamStore.js';
+import { defaultValues, isParamId, PARAM_IDS, type ParamId, type ParamValues } from './registry.js';
 
 /** Returns `base` with the entries of `obj` applied. @throws Error listing every bad entry. */
 export function applyParams(base: ParamValues, obj: Record<string, unknown>, where: string): ParamValues {
-  const next: Record<string, unknown> = { ...base };
-  const errors: string[] = [];
-  for (const [id, value] of Object.entries(obj)) {
-    if (!isParamId(id)) {
-      errors.push(`${where}: unknown parameter "${id}"`);
-      continue;
-    }
-    const r = sanitize(id, value);
-    if (r.ok) next[id] = r.value;
-    else errors.push(`${where}: ${r.error}`);
-  }
-  if (errors.length) throw new Error(errors.join('\n'));
-  return next as ParamValues;
+  const r = sanitizeAll(obj, where);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return { ...base, ...r.values };
 }
 
 /** Reads `{ "params": { id: value, … } }` from a JSON file onto `base`. */

@@ -1,0 +1,43 @@
+/**
+ * The typed commands every controller sends (MIDI, OSC, the operator UI, presets): the only way
+ * anything outside the engine changes a parameter or fires a trigger.
+ */
+import type { ControlSource, TriggerName } from '../engine/params/ParamStore.js';
+import type { ParamId } from '../engine/params/registry.js';
+
+export { isTrigger, TRIGGERS, type ControlSource, type TriggerName } from '../engine/params/ParamStore.js';
+
+/** Sets a parameter in its own units (checked by the registry's `sanitize`). */
+export interface SetParam {
+  type: 'set';
+  id: ParamId;
+  value: unknown;
+}
+
+/** Sets a parameter from a normalised control value 0..1 (the registry's curve; for a switch,
+ *  ≥ 0.5 is on; for a choice, the options spread evenly over 0..1). */
+export interface SetParamNorm {
+  type: 'setNorm';
+  id: ParamId;
+  norm: number;
+}
+
+export interface Trigger {
+  type: 'trigger';
+  name: TriggerName;
+}
+
+/** Morph time of a preset load: seconds, or beats at the current tempo. */
+export type MorphTime = { seconds: number } | { beats: number };
+
+/** Loads a preset by name, over the given morph time or the preset's own. */
+export interface LoadPreset {
+  type: 'preset';
+  name: string;
+  morph?: MorphTime;
+}
+
+export type ControlCommand = SetParam | SetParamNorm | Trigger | LoadPreset;
+
+/** The result of a dispatch: either everything applied, or nothing and the reasons. */
+export type DispatchResult = { ok: true; changed: ParamId[] } | { ok: false; errors: string[] };
