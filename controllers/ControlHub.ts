@@ -4,7 +4,7 @@
  * the parameter store. Controllers never touch the store or the engine directly.
  */
 import { sanitizeAll, valueFromNorm, type ParamStore } from '../engine/params/ParamStore.js';
-import { defaultValues, isParamId, type ParamId, type ParamValues } from '../engine/params/registry.js';
+import { defaultValues, isParamId, PARAMS, type ParamId, type ParamSpec, type ParamValues } from '../engine/params/registry.js';
 import type { ControlCommand, ControlSource, DispatchResult, MorphTime } from './commands.js';
 import { isTrigger, type TriggerName } from './commands.js';
 import type { Preset } from './presets/Preset.js';
@@ -44,6 +44,18 @@ export interface ControlHub {
   tempo(): number | null;
 }
 
+/** Slack on range checks: an OSC float32 of 0.97 is 0.9700000286. */
+const RANGE_SLACK = 1e-6;
+
+/** Why a number is outside a parameter's range (null if inside, or not a number). */
+function outOfRange(id: ParamId, value: unknown): string | null {
+  const spec: ParamSpec = PARAMS[id];
+  if (spec.kind !== 'num' || typeof value !== 'number' || !Number.isFinite(value)) return null;
+  const [lo, hi] = spec.range;
+  const slack = RANGE_SLACK * Math.max(1, hi - lo);
+  return value < lo - slack || value > hi + slack ? `${id}: ${value} is outside ${lo}–${hi}` : null;
+}
+
 /** Tempo assumed for a morph in beats when none is known. */
 export const FALLBACK_BPM = 120;
 
@@ -75,6 +87,13 @@ export function createControlHub(opts: ControlHubOptions): ControlHub {
             if (c.type === 'setNorm' && !(typeof c.norm === 'number' && Number.isFinite(c.norm) && c.norm >= 0 && c.norm <= 1)) {
               errors.push(`${c.id}: normalised value must be 0..1, got ${String(c.norm)}`);
               break;
+            }
+            if (c.type === 'set' && !c.clamp) {
+              const bad = outOfRange(c.id, c.value);
+              if (bad) {
+                errors.push(bad);
+                break;
+              }
             }
             sets[c.id] = c.type === 'set' ? c.value : valueFromNorm(c.id, c.norm);
             break;

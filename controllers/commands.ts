@@ -7,11 +7,13 @@ import type { ParamId } from '../engine/params/registry.js';
 
 export { isTrigger, TRIGGERS, type ControlSource, type TriggerName } from '../engine/params/ParamStore.js';
 
-/** Sets a parameter in its own units (checked by the registry's `sanitize`). */
+/** Sets a parameter in its own units (checked by the registry's `sanitize`). A number outside
+ *  the range is rejected unless `clamp` (a MIDI mapping's own range may overshoot). */
 export interface SetParam {
   type: 'set';
   id: ParamId;
   value: unknown;
+  clamp?: boolean;
 }
 
 /** Sets a parameter from a normalised control value 0..1 (the registry's curve; for a switch,

@@ -23,3 +23,22 @@ function envLevel(): LogLevel {
   const v = process.env.VJ_LOG;
   return v && v in order ? (v as LogLevel) : 'info';
 }
+
+/**
+ * A warning line at most once per `ms`; the lines dropped in between are counted in the next.
+ * For input a sender controls (OSC, MIDI), so a flood cannot flood the terminal.
+ */
+export function rateLimited(log: Logger, ms: number, now: () => number = () => performance.now()): (msg: string) => void {
+  let last = -Infinity;
+  let dropped = 0;
+  return (msg) => {
+    const t = now();
+    if (t - last < ms) {
+      dropped++;
+      return;
+    }
+    last = t;
+    log.warn(dropped ? `${msg} (and ${dropped} more since the last warning)` : msg);
+    dropped = 0;
+  };
+}

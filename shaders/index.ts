@@ -24,6 +24,22 @@ export { contrast, feedback, flash, grain, hue, kaleido, rgbsplit, vignette, zoo
  */
 export const EFFECTS: readonly Effect[] = [zoom, kaleido, rgbsplit, contrast, flash, hue, vignette, grain, feedback];
 
+/**
+ * Every effect, those named in `order` first in that order (unknown names are skipped), the rest
+ * after in the default order. The result is cached per `order` array.
+ */
+export function orderedEffects(order: readonly string[] | null): readonly Effect[] {
+  if (!order || order.length === 0) return EFFECTS;
+  let hit = orderCache.get(order);
+  if (!hit) {
+    const named = order.map((n) => EFFECTS.find((e) => e.name === n)).filter((e): e is Effect => e !== undefined);
+    hit = [...named, ...EFFECTS.filter((e) => !named.includes(e))];
+    orderCache.set(order, hit);
+  }
+  return hit;
+}
+const orderCache = new WeakMap<readonly string[], readonly Effect[]>();
+
 /** The effects of `all` that are active for these parameter values, in order. */
 export function activeChain(params: ParamValues, all: readonly Effect[] = EFFECTS): Effect[] {
   return all.filter((e) => e.active(params));

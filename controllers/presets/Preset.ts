@@ -21,7 +21,7 @@ const ParamsSchema = z.record(z.string(), z.unknown()).transform((obj, ctx) => {
     }
     const r = sanitize(id, value);
     if (r.ok) out[id] = r.value;
-    else ctx.addIssue({ code: 'custom', path: [id], message: r.error });
+    else ctx.addIssue({ code: 'custom', path: [id], message: r.error.slice(id.length + 2) });
   }
   return out as Partial<ParamValues>;
 });

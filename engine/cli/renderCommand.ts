@@ -3,7 +3,8 @@ import { parseRoutes } from '../audio/route.js';
 import { parseProviders } from '../generator/session.js';
 import { paramsFromOptions } from '../params/paramFile.js';
 import { renderSong } from '../render/renderSong.js';
-import { intOption } from './options.js';
+import { createLogger } from '../log.js';
+import { intOption, presetsFromOption } from './options.js';
 
 /** `vj render AUDIO --out video.mp4 | --frames DIR [options]`. */
 export async function renderCommand(args: string[]): Promise<number> {
@@ -18,7 +19,7 @@ export async function renderCommand(args: string[]): Promise<number> {
       fps: { type: 'string', default: '30' },
       size: { type: 'string', default: '512' },
       seed: { type: 'string', default: '1' },
-      model: { type: 'string', default: 'builtin' },
+      model: { type: 'string' },
       channels: { type: 'string' },
       pulse: { type: 'string' },
       motion: { type: 'string' },
@@ -33,7 +34,9 @@ export async function renderCommand(args: string[]): Promise<number> {
   const seed = Number(values.seed);
   if (!(fps > 0 && fps <= 240)) throw new Error(`--fps must be a number in (0, 240], got "${values.fps}"`);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
-  const params = await paramsFromOptions(values.preset, values.set);
+  const { library, preset } = await presetsFromOption(values.preset, { watch: false, log: createLogger('render') });
+  library.close();
+  const params = paramsFromOptions(preset?.params, values.set);
   const result = await renderSong({
     audio: positionals[0],
     out: values.out,
@@ -41,8 +44,9 @@ export async function renderCommand(args: string[]): Promise<number> {
     fps,
     size,
     seed,
-    model: values.model,
+    model: values.model ?? preset?.model ?? 'builtin',
     params,
+    effectOrder: preset?.chain,
     routes: values.channels ? parseRoutes(values.channels) : undefined,
     stems: { pulse: values.pulse, motion: values.motion, class: values.class },
     providers: values.providers ? parseProviders(values.providers) : undefined,

@@ -6,9 +6,12 @@ import { defaultRoutes, parseRoutes, validateRoutes } from '../audio/route.js';
 import { parseProviders } from '../generator/session.js';
 import { createLogger } from '../log.js';
 import { paramsFromOptions } from '../params/paramFile.js';
-import { startShow } from '../show/liveShow.js';
+import { startShow, type Show } from '../show/liveShow.js';
+import { createParamStore } from '../params/ParamStore.js';
+import { parseOscTarget } from '../../controllers/osc/oscOut.js';
+import { startControls } from '../../controllers/startControls.js';
 import { openLiveInput } from './analyzeCommand.js';
-import { intOption } from './options.js';
+import { intOption, presetsFromOption } from './options.js';
 import { openOutput } from './outputWindow.js';
 
 /** `vj start`: the show. See the usage in vj.ts. */
@@ -23,7 +26,7 @@ export async function startCommand(args: string[]): Promise<number> {
       pulse: { type: 'string' },
       motion: { type: 'string' },
       class: { type: 'string' },
-      model: { type: 'string', default: 'builtin' },
+      model: { type: 'string' },
       size: { type: 'string', default: '256' },
       seed: { type: 'string', default: '1' },
       preset: { type: 'string' },
@@ -31,6 +34,13 @@ export async function startCommand(args: string[]): Promise<number> {
       fps: { type: 'string', default: '60' },
       providers: { type: 'string' },
       port: { type: 'string', default: '7070' },
+      'osc-port': { type: 'string', default: '9000' },
+      'osc-bind': { type: 'string', default: '127.0.0.1' },
+      'osc-reply-port': { type: 'string' },
+      'osc-out': { type: 'string', multiple: true, default: [] },
+      'no-osc': { type: 'boolean', default: false },
+      midi: { type: 'string', multiple: true, default: [] },
+      'no-midi': { type: 'boolean', default: false },
       bind: { type: 'string', default: '127.0.0.1' },
       display: { type: 'string' },
       headless: { type: 'boolean', default: false },
@@ -40,7 +50,8 @@ export async function startCommand(args: string[]): Promise<number> {
   const log = createLogger('start');
   const framesPerBuffer = intOption(values.buffer, '--buffer', 16, 8192);
   const rate = intOption(values.rate, '--rate', 8000, 384000);
-  const params = await paramsFromOptions(values.preset, values.set);
+  const { library, preset } = await presetsFromOption(values.preset, { watch: true, log });
+  const params = paramsFromOptions(preset?.params, values.set);
 
   // A file as input (looped in real time): rehearsal without the sound card.
   const isFile = existsSync(values.input) && statSync(values.input).isFile();
@@ -52,15 +63,29 @@ export async function startCommand(args: string[]): Promise<number> {
     : defaultRoutes(source.channelCount);
   validateRoutes(routes, source.channelCount);
 
-  const show = await startShow({
-    source, inputName: values.input, routes, framesPerBuffer, params, preset: values.preset ?? null,
+  const store = createParamStore(params);
+  let show: Show | null = null;
+  const controls = await startControls({
+    store, presets: library, initialPreset: preset, tempo: () => show?.tempo() ?? null,
+    osc: values['no-osc'] ? null : {
+      port: intOption(values['osc-port'], '--osc-port', 0, 65535), bind: values['osc-bind'],
+      replyPort: values['osc-reply-port'] ? intOption(values['osc-reply-port'], '--osc-reply-port', 1, 65535) : undefined,
+    },
+    oscOut: values['osc-out'].map(parseOscTarget),
+    midi: values['no-midi'] ? null : { devices: values.midi },
+    onPresetFile: (fn) => library.onChange(fn), log,
+  });
+  show = await startShow({
+    source, inputName: values.input, routes, framesPerBuffer, store,
+    effectOrder: () => controls.hub.presetState().chain, stateExtras: controls.state, api: controls.api, onFrame: controls.onFrame,
     stems: { pulse: values.pulse, motion: values.motion, class: values.class },
-    model: values.model, size: intOption(values.size, '--size', 16, 2048), seed: intOption(values.seed, '--seed', 0, 2 ** 31),
+    model: values.model ?? preset?.model ?? 'builtin', size: intOption(values.size, '--size', 16, 2048), seed: intOption(values.seed, '--seed', 0, 2 ** 31),
     providers: values.providers ? parseProviders(values.providers) : undefined,
     fps: intOption(values.fps, '--fps', 1, 240), port: intOption(values.port, '--port', 0, 65535), bind: values.bind, log,
   });
   const url = show.server.url;
   process.stderr.write(`vj: output at ${url}  (state ${url}api/state, stats ${url}api/stats)\n`);
+  if (controls.osc) process.stderr.write(`vj: OSC in on ${values['osc-bind']}:${controls.osc.port} (addresses ${url}api/osc)\n`);
   const output = values.headless ? null : await openOutput(url, { display: values.display, kiosk: !values.window, log });
 
   const tty = process.stderr.isTTY === true;
@@ -80,6 +105,8 @@ export async function startCommand(args: string[]): Promise<number> {
   if (tty) process.stderr.write('\n');
   output?.close();
   await show.stop();
+  await controls.close();
+  library.close();
   process.stderr.write('vj: stopped\n');
   return 0;
 }

@@ -26,10 +26,18 @@ Options for start:
   --input NAME|INDEX|FILE   audio input (default "default"; the demo clip when there is none;
                       a FILE plays looped in real time), with --channels/--rate/--buffer as analyze
   --pulse/--motion/--class NAME   the input that drives each (default: the first)
-  --model M, --size PX (default 256), --seed N, --preset FILE, --set ID=VALUE, --providers LIST
+  --model M, --size PX (default 256), --seed N, --set ID=VALUE, --providers LIST
   --fps N             most generated frames per second (default 60)
   --port N            HTTP/WebSocket port (default 7070); --bind ADDR (default 127.0.0.1;
                       anything else makes the output reachable from the network)
+  --osc-port N        OSC in (UDP) port (default 9000); --osc-bind ADDR (default 127.0.0.1);
+                      --osc-reply-port N: answer /vj/query there (default: the sender's port);
+                      --no-osc: no OSC server
+  --osc-out HOST:PORT features and parameter echoes out over OSC (repeatable)
+  --midi NAME         open the MIDI devices whose names contain NAME (repeatable; default: all);
+                      --no-midi: none
+  --preset P          a preset name (presets/, or your folder: VJ_PRESET_DIR, else
+                      ~/.config/vj/presets) or a preset file
   --display D         the output's display (Electron: index or name; browser: "X,Y")
   --window            a window instead of full screen;  --headless: open no window at all
 
@@ -38,7 +46,7 @@ Options for render:
   --size PX           size of the built-in generator's square frames (default 512)
   --seed N            seed of the latent (default 1); the same seed gives the same frames
   --model M           builtin, builtin:SEED (another look), or a model manifest .json / .onnx
-  --preset FILE       parameter values: { "params": { "pulse_react": 1.2, ... } }
+  --preset P          a preset name or file (its values, effect order and model)
   --set ID=VALUE      one parameter (repeatable), e.g. --set speed_fpm=6
   --channels SPEC     named inputs of a multi-channel file, e.g. "drums=1-2,keys=3-4"
   --pulse/--motion/--class NAME   the input that drives each (default: the first)

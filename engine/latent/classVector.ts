@@ -98,6 +98,12 @@ export function createClassState(classCount: number, classes?: readonly number[]
  *   pushes (the original's assignment keeps the last one).
  * - The rank for `dominant_classes_first` is a running estimate ({@link DOMINANCE_SECONDS}).
  */
+/** One shuffle: the class list rotates by `round(class_shuffle_strength × 12)` places (the
+ *  `shuffle` trigger calls this directly). */
+export function shuffleClasses(s: ClassState, params: ParamValues): void {
+  s.rotation = (s.rotation + Math.round(params.class_shuffle_strength * PITCH_CLASSES)) % s.list.length;
+}
+
 export function classStep(s: ClassState, chroma: ArrayLike<number>, params: ParamValues, dt: Seconds, out: Float32Array): void {
   const n = s.count;
   const len = s.list.length;
@@ -106,10 +112,9 @@ export function classStep(s: ClassState, chroma: ArrayLike<number>, params: Para
   const every = params.class_shuffle_seconds;
   if (every > 0) {
     s.shuffleClock += dt;
-    const places = Math.round(params.class_shuffle_strength * PITCH_CLASSES);
     while (s.shuffleClock >= every) {
       s.shuffleClock -= every;
-      s.rotation = (s.rotation + places) % len;
+      shuffleClasses(s, params);
     }
   } else {
     s.shuffleClock = 0;

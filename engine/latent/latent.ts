@@ -305,12 +305,25 @@ function advanceKeyframes(s: LatentState, speedFpm: number, h: Seconds): void {
   s.keyPhase += (h * speedFpm) / 60;
   while (s.keyPhase >= 1) {
     s.keyPhase -= 1;
-    const old = s.key0;
-    s.key0 = s.key1;
-    s.key1 = old;
-    drawKeyframe(s, s.key1);
-    updateOmega(s);
+    nextKeyframe(s);
   }
+}
+
+function nextKeyframe(s: LatentState): void {
+  const old = s.key0;
+  s.key0 = s.key1;
+  s.key1 = old;
+  drawKeyframe(s, s.key1);
+  updateOmega(s);
+}
+
+/**
+ * The `keyframe` trigger: a cut to the keyframe ahead (it becomes the one behind, phase 0, and a
+ * new one is drawn ahead). Takes effect at the next {@link latentStep}.
+ */
+export function jumpKeyframe(s: LatentState): void {
+  s.keyPhase = 0;
+  nextKeyframe(s);
 }
 
 function computeBase(s: LatentState, params: ParamValues): void {

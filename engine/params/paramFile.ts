@@ -1,10 +1,9 @@
 /**
- * Parameter values from outside the engine, as a render or a show reads them at start: a JSON
- * file with a `params` object (the seed of the preset format), and `--set id=value` overrides.
+ * Parameter values from outside the engine, as a render or a show reads them at start: a
+ * preset's values and `--set id=value` overrides.
  * Everything passes the registry's `sanitize`; every problem is reported at once, naming the
  * file and the parameter, and nothing is applied unless all of it is valid.
  */
-import { readFile } from 'node:fs/promises';
 import { sanitizeAll } from './ParamStore.js';
 import { defaultValues, isParamId, PARAM_IDS, type ParamId, type ParamValues } from './registry.js';
 
@@ -15,24 +14,9 @@ export function applyParams(base: ParamValues, obj: Record<string, unknown>, whe
   return { ...base, ...r.values };
 }
 
-/** Reads `{ "params": { id: value, … } }` from a JSON file onto `base`. */
-export async function loadParamFile(path: string, base: ParamValues): Promise<ParamValues> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new Error(`${path}: ${e.code === 'ENOENT' ? 'not found' : e instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message}`);
-  }
-  const params = (json as { params?: unknown } | null)?.params;
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new Error(`${path}: params: expected an object of parameter values`);
-  return applyParams(base, params as Record<string, unknown>, `${path}: params`);
-}
-
-/** The values a run starts with: the defaults, then the preset file if any, then each `--set id=value`. */
-export async function paramsFromOptions(preset: string | undefined, sets: readonly string[]): Promise<ParamValues> {
-  const base = preset ? await loadParamFile(preset, defaultValues()) : defaultValues();
-  return applyParams(base, Object.fromEntries(sets.map(parseSetArg)), '--set');
+/** The values a run starts with: the defaults, then the preset's values if any, then each `--set id=value`. */
+export function paramsFromOptions(preset: Partial<ParamValues> | undefined, sets: readonly string[]): ParamValues {
+  return applyParams({ ...defaultValues(), ...preset }, Object.fromEntries(sets.map(parseSetArg)), '--set');
 }
 
 /** Parses `id=value` (numbers, true/false, or an option name) for {@link applyParams}. */

@@ -20,7 +20,7 @@ import { createStemTracker, resolveStems, type StemChoice, type StemIndices } fr
 import { createLogger, type Logger } from '../log.js';
 import type { ParamValues } from '../params/registry.js';
 import type { Hz, Seconds } from '../units.js';
-import { activeChain, applyEffectsCpu, createCpuChain } from '../../shaders/index.js';
+import { activeChain, applyEffectsCpu, createCpuChain, orderedEffects } from '../../shaders/index.js';
 import { writePng } from './png.js';
 import { createProgress } from './progress.js';
 import { openVideoWriter, type VideoWriter } from './videoWriter.js';
@@ -43,6 +43,8 @@ export interface RenderOptions {
   /** `builtin[:SEED]` or a manifest/model path. */
   model?: string;
   params: ParamValues;
+  /** Effect order (a preset's `chain`); default: the standard order. */
+  effectOrder?: readonly string[] | null;
   /** Named inputs of a multi-channel file (default: all channels mixed). */
   routes?: InputRoute[];
   /** Which input drives pulse, motion and class. */
@@ -159,7 +161,7 @@ async function renderFrames(
     latentStep(state, tracker.frameInput(opts.params), opts.params, k === 0 ? 0 : 1 / opts.fps);
     return generator.generate(state.z, state.classVec, opts.params.truncation, buffers[k & 1]);
   };
-  const chain = activeChain(opts.params);
+  const chain = activeChain(opts.params, orderedEffects(opts.effectOrder ?? null));
   const scratch = createCpuChain(width, height);
   // The previous output, for trails: its own copy, since `buffers` are refilled by the generator.
   const prevOutput = new Uint8Array(width * height * 4);

@@ -20,6 +20,8 @@ export interface ServerOptions {
   state(): unknown;
   /** `GET /api/stats` body. */
   stats(outputs: number): unknown;
+  /** More `GET` JSON routes: path → body. */
+  api?: Record<string, () => unknown>;
   /** The page and its script (built once, on first request). */
   page(): Promise<{ html: string; js: string }>;
   /** An output reports it presented frame `seq` at `at` (engine wall clock, ms). */
@@ -49,6 +51,8 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
     if (path === '/api/state') return send(res, 200, 'application/json', JSON.stringify(opts.state()));
     if (path === '/api/stats') return send(res, 200, 'application/json', JSON.stringify(opts.stats(outputs.size)));
+    const route = opts.api && Object.prototype.hasOwnProperty.call(opts.api, path) ? opts.api[path] : undefined;
+    if (route) return send(res, 200, 'application/json', JSON.stringify(route()));
     if (path === '/' || path === '/index.html' || path === '/renderer.js') {
       opts.page().then(
         (p) => (path === '/renderer.js' ? send(res, 200, 'text/javascript', p.js) : send(res, 200, 'text/html; charset=utf-8', p.html)),

@@ -6,19 +6,22 @@
  */
 import type { AudioBlock, AudioSource, InputRoute } from '../audio/AudioBlock.js';
 import { createFeatures, type Features } from '../analysis/Features.js';
+import { tapTempo } from '../analysis/analyzer.js';
 import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
 import { createInferenceLoop, type InferenceLoop } from '../generator/inferenceLoop.js';
 import type { GeneratorInfo, ProviderName } from '../generator/Generator.js';
 import { openWorkerGenerator } from '../generator/workerGenerator.js';
-import { createLatentState, latentStep } from '../latent/latent.js';
+import { shuffleClasses } from '../latent/classVector.js';
+import { createLatentState, jumpKeyframe, latentStep } from '../latent/latent.js';
 import { createStemTracker, resolveStems, type StemChoice } from '../latent/stems.js';
 import type { Logger } from '../log.js';
+import type { ParamStore } from '../params/ParamStore.js';
 import type { ParamValues } from '../params/registry.js';
 import { createEngineStats, type StatsSnapshot } from '../server/stats.js';
 import { startServer, type EngineServer } from '../server/httpServer.js';
 import { encodeFrame, wallNow, type FrameHeader } from '../server/protocol.js';
 import { createRendererPage } from '../server/rendererPage.js';
-import { activeChain, chainUniformValues, frameStats } from '../../shaders/index.js';
+import { activeChain, chainUniformValues, frameStats, orderedEffects } from '../../shaders/index.js';
 
 export interface ShowOptions {
   source: AudioSource;
@@ -27,8 +30,16 @@ export interface ShowOptions {
   routes: InputRoute[];
   stems?: StemChoice;
   framesPerBuffer: number;
-  params: ParamValues;
-  preset: string | null;
+  /** The live parameters: read once per block (a snapshot), triggers taken with it. */
+  store: ParamStore;
+  /** The effect order (null: the default); read per frame. */
+  effectOrder?: () => readonly string[] | null;
+  /** More fields for `GET /api/state` (the preset, tempo, controllers). */
+  stateExtras?: () => Record<string, unknown>;
+  /** More `GET` JSON routes (path → body), e.g. `/api/osc`. */
+  api?: Record<string, () => unknown>;
+  /** Each frame's features as the effects see them (OSC out). */
+  onFrame?: (f: Features) => void;
   model?: string;
   size: number;
   seed: number;
@@ -42,24 +53,30 @@ export interface ShowOptions {
 
 export interface Show {
   readonly server: EngineServer;
+  readonly store: ParamStore;
   readonly generator: GeneratorInfo;
   state(): ShowState;
+  /** The analysed tempo (BPM) of the pulse input; null before one is found. */
+  tempo(): number | null;
   stats(): StatsSnapshot & { inputLevelDb: number };
   stop(): Promise<void>;
 }
 
 export interface ShowState {
   params: ParamValues;
-  preset: string | null;
   input: { name: string; sampleRate: number; channels: number; routes: InputRoute[] };
   model: GeneratorInfo & { fallback?: string };
 }
+
+/** Decay time constant of the `flash` trigger's hit. */
+const FLASH_DECAY_SECONDS = 0.15;
 
 /** Frames remembered for matching a `presented` report to its capture time. */
 const RECENT = 8;
 
 export async function startShow(opts: ShowOptions): Promise<Show> {
-  const { source, routes, params, log } = opts;
+  const { source, routes, store, log } = opts;
+  let params = store.tick();
   const stems = resolveStems(routes, opts.stems);
   const { generator, fallback } = await openWorkerGenerator({ model: opts.model, size: opts.size, providers: opts.providers });
   const info = generator.info;
@@ -75,7 +92,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       if (r.seq !== meta.seq) return;
       stats.inferenceRun(meta.doneAt - meta.startedAt, now);
       stats.stage('inference', now - r.capturedAt);
-      const chain = activeChain(params);
+      const chain = activeChain(params, orderedEffects(opts.effectOrder?.() ?? null));
       const uniforms = chainUniformValues(chain, params, r.features, frameStats(rgba));
       const f = r.features;
       const header: FrameHeader = {
@@ -96,6 +113,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   let lastSubmitWall = 0;
   let levelDb = -Infinity;
   let blockEnd = 0;
+  let blockTime = 0;
+  let flash = 0;
   const onHop = (i: number, f: Features): void => {
     tracker.onHop(i, f);
     if (i === 0) {
@@ -106,14 +125,29 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   const onBlock = (block: AudioBlock): void => {
     // The moment the block's last sample was captured: the audio→light clock starts here.
     blockEnd = performance.timeOrigin + block.wallTimeMs + (block.frames / block.sampleRate) * 1000;
+    const t = block.captureTime + block.frames / block.sampleRate;
+    params = store.tick();
+    for (const trig of store.takeTriggers()) {
+      if (trig.name === 'flash') flash = 1;
+      else if (trig.name === 'keyframe') jumpKeyframe(state);
+      else if (trig.name === 'shuffle' && state.cls) shuffleClasses(state.cls, params);
+      else if (trig.name === 'tap') {
+        // The tap's audio time: this block's end, less how long ago (wall clock) it arrived.
+        const at = t - Math.max(0, performance.now() - trig.at) / 1000;
+        for (const a of analysis.analyzers) tapTempo(a, at);
+      }
+    }
     analysis.process(block, onHop);
+    flash *= Math.exp(-(t - blockTime) / FLASH_DECAY_SECONDS);
+    blockTime = t;
     const now = wallNow();
     if (now - lastSubmitWall < 1000 / opts.fps) return;
     lastSubmitWall = now;
-    const t = block.captureTime + block.frames / block.sampleRate;
     const seq = loop.stats.submitted + 1;
     const r = recent[seq % RECENT];
     tracker.frameFeatures(r.features);
+    if (flash > r.features.percussiveNorm) r.features.percussiveNorm = flash;
+    opts.onFrame?.(r.features);
     latentStep(state, tracker.frameInput(params), params, latentTime === 0 ? 0 : t - latentTime);
     latentTime = t;
     r.seq = seq;
@@ -124,8 +158,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   };
 
   const showState = (): ShowState => ({
-    params: { ...params },
-    preset: opts.preset,
+    params: { ...store.current() },
+    ...opts.stateExtras?.(),
     input: { name: opts.inputName, sampleRate: source.sampleRate, channels: source.channelCount, routes },
     model: { ...info, ...(fallback ? { fallback } : {}) },
   });
@@ -139,6 +173,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     page: createRendererPage(),
     state: showState,
     stats: showStats,
+    api: opts.api,
     onPresented(seq, at) {
       const r = recent[seq % RECENT];
       if (r.seq !== seq) return;
@@ -151,8 +186,13 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
 
   const show: Show = {
     server: srv,
+    store,
     generator: info,
     state: showState,
+    tempo: () => {
+      const bpm = tracker.latest(stems.pulse).bpm;
+      return bpm > 0 ? bpm : null;
+    },
     stats: () => showStats(srv.outputs()),
     async stop() {
       await source.stop();

@@ -133,7 +133,7 @@ describe('output page in Chromium', { skip }, () => {
       const page = await openPage(browser, s.server.url, errors);
       const before = await canvasRgb(page);
       assert.equal(await page.evaluate(() => (window as any).__vj.chainKey), '');
-      params.kaleido_segments = 4;
+      s.store.apply({ kaleido_segments: 4 }, 'api');
       await page.waitForFunction(() => (window as any).__vj.chainKey === 'kaleido', null, { timeout: 5000 });
       await page.waitForTimeout(200);
       const after = await canvasRgb(page);
@@ -145,7 +145,7 @@ describe('output page in Chromium', { skip }, () => {
       const port = s.server.port;
       const seen = await page.evaluate(() => (window as any).__vj.presented as number);
       await s.stop();
-      s = await show(params, port);
+      s = await show({ ...s.store.current() }, port);
       await page.waitForFunction((n) => (window as any).__vj.presented > n + 5, seen, { timeout: 15_000 });
       assert.equal(s.server.outputs(), 1);
       assert.deepEqual(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED/.test(e)), []);

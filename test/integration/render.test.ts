@@ -160,7 +160,7 @@ describe('vj render (CLI)', () => {
       [[drums], /give one of an output video \(--out\) or a frames folder \(--frames\)/],
     ];
     writeFileSync(join(dir, 'bad-preset.json'), JSON.stringify({ params: { truncation: 'high', speed_fpm: 3 } }));
-    cases.push([[drums, '--out', join(dir, 'x.mp4'), '--preset', join(dir, 'bad-preset.json')], /bad-preset\.json: params: truncation: expected a finite number, got "high"/]);
+    cases.push([[drums, '--out', join(dir, 'x.mp4'), '--preset', join(dir, 'bad-preset.json')], /bad-preset\.json: params\.truncation: expected a finite number, got "high"/]);
     for (const [args, message] of cases) {
       const r = await vj(args);
       assert.equal(r.code, 1, `${args.join(' ')}\n${r.stderr}`);
