@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Client, decode, encode } from 'node-osc';
@@ -49,6 +50,11 @@ describe('OSC address space', () => {
       address: '/vj/param/pulse_react', types: 'f', min: 0, max: 2, value: 0.5, unit: 'x', doc: 'Transient kick of the latent on onsets',
     });
     assert.ok(oscMarkdownTable(defaultValues()).includes('| `/vj/trigger/tap` | – |  |  | Tap tempo |'));
+  });
+
+  it('docs/control.md holds the current address table', () => {
+    const doc = readFileSync(new URL('../../docs/control.md', import.meta.url), 'utf8');
+    assert.ok(doc.includes(oscMarkdownTable(defaultValues())), 'docs/control.md OSC table is stale: run node --import tsx scripts/params-table.ts --osc');
   });
 
   it('maps messages to commands and refuses what does not fit', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createFeatures } from '../../engine/analysis/Features.js';
 import {
-  createLatentInput, createLatentState, flipMargin, inverseNormalCdf, latentInputFromFeatures, latentStep,
+  createLatentInput, createLatentState, flipMargin, inverseNormalCdf, jumpKeyframe, latentInputFromFeatures, latentStep,
+  shuffleClasses,
   mulberry32, truncatedNormal, type LatentInput, type LatentState,
 } from '../../engine/latent/index.js';
 import { defaultValues, type ParamValues } from '../../engine/params/registry.js';
@@ -338,5 +339,26 @@ describe('latent: inputs and options', () => {
     assert.throws(() => createLatentState({ dim: 4, classCount: 12, seed: 1, classes: [12] }), RangeError);
     assert.throws(() => createLatentState({ dim: 4, seed: 1, classes: [0] }), RangeError);
     assert.throws(() => createLatentState({ dim: 4, seed: Number.NaN }), RangeError);
+  });
+});
+
+describe('latent: triggers', () => {
+  it('keyframe cuts to the keyframe ahead and holds there with speed 0; shuffle rotates the class list now', () => {
+    const p: ParamValues = { ...defaultValues(), speed_fpm: 0, pulse_react: 0, motion_react: 0 };
+    const s = createLatentState({ dim: 32, classCount: 12, seed: 4 });
+    const input = createLatentInput();
+    latentStep(s, input, p, 0.02);
+    const before = Float32Array.from(s.z);
+    const ahead = Float64Array.from(s.key1);
+    jumpKeyframe(s);
+    latentStep(s, input, p, 0.02);
+    for (let d = 0; d < 32; d++) assert.ok(Math.abs(s.z[d] - ahead[d] * p.truncation) < 1e-6, `dimension ${d}`);
+    assert.ok(s.z.some((v, d) => Math.abs(v - before[d]) > 0.1));
+    const held = Float32Array.from(s.z);
+    latentStep(s, input, p, 0.5);
+    assert.deepEqual(s.z, held);
+    const rot = s.cls!.rotation;
+    shuffleClasses(s.cls!, { ...p, class_shuffle_strength: 0.25 });
+    assert.equal(s.cls!.rotation, (rot + 3) % 12);
   });
 });
