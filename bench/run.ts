@@ -28,6 +28,7 @@ import { defaultValues } from '../engine/params/registry.js';
 import { fmt, line, median, note, sig, type BenchSection } from './lines.js';
 import { generatorSection, renderSection } from './generator.js';
 import { outputSection } from './output.js';
+import { controlSection } from './control.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -309,7 +310,7 @@ const latentSection: BenchSection = {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection, generatorSection, renderSection, outputSection];
+const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection, controlSection, generatorSection, renderSection, outputSection];
 
 async function main(): Promise<void> {
   const all: Record<string, number> = {};
