@@ -50,39 +50,51 @@ export async function startCommand(args: string[]): Promise<number> {
   const log = createLogger('start');
   const framesPerBuffer = intOption(values.buffer, '--buffer', 16, 8192);
   const rate = intOption(values.rate, '--rate', 8000, 384000);
+  const size = intOption(values.size, '--size', 16, 2048);
+  const seed = intOption(values.seed, '--seed', 0, 2 ** 31);
+  const fps = intOption(values.fps, '--fps', 1, 240);
+  const port = intOption(values.port, '--port', 0, 65535);
+  const providers = values.providers ? parseProviders(values.providers) : undefined;
+  const osc = values['no-osc'] ? null : {
+    port: intOption(values['osc-port'], '--osc-port', 0, 65535), bind: values['osc-bind'],
+    replyPort: values['osc-reply-port'] ? intOption(values['osc-reply-port'], '--osc-reply-port', 1, 65535) : undefined,
+  };
+  const oscOut = values['osc-out'].map(parseOscTarget);
+  const routes: InputRoute[] | null = values.channels ? parseRoutes(values.channels) : null;
+  // The preset first: a bad one is an error before any device opens.
   const { library, preset } = await presetsFromOption(values.preset, { watch: true, log });
-  const params = paramsFromOptions(preset?.params, values.set);
+  // Whatever fails to start, what did start is closed again (sockets, watchers, the input), so
+  // the error line is the end of it.
+  const cleanup: (() => unknown)[] = [() => library.close()];
+  const undo = async (err: unknown): Promise<never> => {
+    for (const fn of cleanup.reverse()) await Promise.resolve().then(fn).catch(() => {});
+    throw err;
+  };
+  const params = await Promise.resolve().then(() => paramsFromOptions(preset?.params, values.set)).catch(undo);
 
   // A file as input (looped in real time): rehearsal without the sound card.
   const isFile = existsSync(values.input) && statSync(values.input).isFile();
-  const source: AudioSource = isFile
-    ? await openFileSource(values.input, { pace: 'realtime', framesPerBuffer, loop: true })
-    : await openLiveInput(values.input, rate, framesPerBuffer);
-  const routes: InputRoute[] = values.channels
-    ? parseRoutes(values.channels)
-    : defaultRoutes(source.channelCount);
-  validateRoutes(routes, source.channelCount);
+  const source: AudioSource = await (isFile
+    ? openFileSource(values.input, { pace: 'realtime', framesPerBuffer, loop: true })
+    : openLiveInput(values.input, rate, framesPerBuffer)).catch(undo);
+  cleanup.push(() => source.stop());
+  const inputs = routes ?? defaultRoutes(source.channelCount);
+  await Promise.resolve().then(() => validateRoutes(inputs, source.channelCount)).catch(undo);
 
   const store = createParamStore(params);
   let show: Show | null = null;
   const controls = await startControls({
     store, presets: library, initialPreset: preset, tempo: () => show?.tempo() ?? null,
-    osc: values['no-osc'] ? null : {
-      port: intOption(values['osc-port'], '--osc-port', 0, 65535), bind: values['osc-bind'],
-      replyPort: values['osc-reply-port'] ? intOption(values['osc-reply-port'], '--osc-reply-port', 1, 65535) : undefined,
-    },
-    oscOut: values['osc-out'].map(parseOscTarget),
-    midi: values['no-midi'] ? null : { devices: values.midi },
+    osc, oscOut, midi: values['no-midi'] ? null : { devices: values.midi },
     onPresetFile: (fn) => library.onChange(fn), log,
-  });
+  }).catch(undo);
+  cleanup.push(() => controls.close());
   show = await startShow({
-    source, inputName: values.input, routes, framesPerBuffer, store,
+    source, inputName: values.input, routes: inputs, framesPerBuffer, store,
     effectOrder: () => controls.hub.presetState().chain, stateExtras: controls.state, api: controls.api, onFrame: controls.onFrame,
     stems: { pulse: values.pulse, motion: values.motion, class: values.class },
-    model: values.model ?? preset?.model ?? 'builtin', size: intOption(values.size, '--size', 16, 2048), seed: intOption(values.seed, '--seed', 0, 2 ** 31),
-    providers: values.providers ? parseProviders(values.providers) : undefined,
-    fps: intOption(values.fps, '--fps', 1, 240), port: intOption(values.port, '--port', 0, 65535), bind: values.bind, log,
-  });
+    model: values.model ?? preset?.model ?? 'builtin', size, seed, providers, fps, port, bind: values.bind, log,
+  }).catch(undo);
   const url = show.server.url;
   process.stderr.write(`vj: output at ${url}  (state ${url}api/state, stats ${url}api/stats)\n`);
   if (controls.osc) process.stderr.write(`vj: OSC in on ${values['osc-bind']}:${controls.osc.port} (addresses ${url}api/osc)\n`);

@@ -12,6 +12,7 @@ import { startOscServer, type OscInput } from '../../controllers/osc/oscServer.j
 import type { Preset } from '../../controllers/presets/Preset.js';
 import { createFeatures } from '../../engine/analysis/Features.js';
 import { createLogger } from '../../engine/log.js';
+import { mulberry32 } from '../../engine/random.js';
 import { createParamStore, type ParamStore } from '../../engine/params/ParamStore.js';
 import { defaultValues, PARAM_IDS } from '../../engine/params/registry.js';
 import { TRIGGERS } from '../../controllers/commands.js';
@@ -162,7 +163,7 @@ describe('OSC in over real UDP', () => {
   });
 
   it('100,000 random and malformed packets: no crash, it still answers, and only the valid messages among them change state', async () => {
-    const rnd = mulberry(7);
+    const rnd = mulberry32(7);
     const sock = createSocket('udp4');
     const start = osc.stats();
     const valid = encode({ oscType: 'message', address: '/vj/param/vignette', args: [{ type: 'f', value: 0.5 }] });
@@ -252,14 +253,3 @@ describe('OSC out', () => {
     assert.equal(featureMessages(createFeatures()).length, 6);
   });
 });
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
