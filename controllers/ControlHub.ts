@@ -4,10 +4,11 @@
  * the parameter store. Controllers never touch the store or the engine directly.
  */
 import { sanitizeAll, valueFromNorm, type ParamStore } from '../engine/params/ParamStore.js';
-import { defaultValues, isParamId, PARAMS, type ParamId, type ParamSpec, type ParamValues } from '../engine/params/registry.js';
+import { defaultValues, isParamId, isShowState, PARAMS, type ParamId, type ParamSpec, type ParamValues } from '../engine/params/registry.js';
 import type { ControlCommand, ControlSource, DispatchResult, MorphTime } from './commands.js';
 import { isTrigger, type TriggerName } from './commands.js';
 import type { Preset } from './presets/Preset.js';
+import { EFFECTS } from '../shaders/index.js';
 
 /** Where presets come from (the preset library, or a fixed set in tests). */
 export interface PresetSource {
@@ -36,6 +37,10 @@ export interface ControlHub {
   /** Checks every command, then applies all of them as one change, or none (with the reasons). */
   dispatch(cmds: ControlCommand | readonly ControlCommand[], source: ControlSource): DispatchResult;
   presetState(): PresetState;
+  /** Sets the effect order (null: the default); every name must be an effect, at most once. */
+  setChain(order: readonly string[] | null): DispatchResult;
+  /** The current look was saved as preset `name`: it is now the loaded preset. */
+  presetSaved(name: string): void;
   /** Called after a preset load is accepted (MIDI takes its mappings and sends feedback). */
   onPreset(fn: (preset: Preset, source: ControlSource) => void): () => void;
   /** Tempo from an external clock (MIDI clock); null hands tempo back to the analysis. */
@@ -119,7 +124,7 @@ export function createControlHub(opts: ControlHubOptions): ControlHub {
         // A preset is a whole look: what it leaves out goes back to the default. It morphs;
         // explicit values in the same bundle win over it.
         const target: Partial<ParamValues> = { ...defaultValues(), ...preset.p.params };
-        for (const id of Object.keys(checked.values)) delete target[id as ParamId];
+        for (const id of Object.keys(target) as ParamId[]) if (id in checked.values || isShowState(id)) delete target[id];
         store.morph(target, preset.seconds, 'preset');
         loaded = { name: preset.p.name, chain: preset.p.chain ?? null };
         for (const fn of presetListeners) fn(preset.p, source);
@@ -129,6 +134,18 @@ export function createControlHub(opts: ControlHubOptions): ControlHub {
       return { ok: true, changed };
     },
     presetState: () => loaded,
+    setChain(order) {
+      if (order !== null) {
+        const unknown = order.filter((n) => !EFFECTS.some((e) => e.name === n));
+        if (unknown.length) return { ok: false, errors: [`unknown effect ${unknown.map((n) => `"${n}"`).join(', ')}`] };
+        if (new Set(order).size !== order.length) return { ok: false, errors: ['an effect is listed twice'] };
+      }
+      loaded = { ...loaded, chain: order && order.length ? [...order] : null };
+      return { ok: true, changed: [] };
+    },
+    presetSaved(name) {
+      loaded = { ...loaded, name };
+    },
     onPreset(fn) {
       presetListeners.add(fn);
       return () => presetListeners.delete(fn);

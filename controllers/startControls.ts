@@ -6,7 +6,12 @@
 import type { Features } from '../engine/analysis/Features.js';
 import type { Logger } from '../engine/log.js';
 import type { ParamStore } from '../engine/params/ParamStore.js';
-import { createControlHub, type ControlHub, type PresetSource } from './ControlHub.js';
+import type { WebSocket } from 'ws';
+import type { Show } from '../engine/show/liveShow.js';
+import { createAppPage } from '../engine/server/appPage.js';
+import { createControlHub, type ControlHub } from './ControlHub.js';
+import type { PresetLibrary } from './presets/presetLibrary.js';
+import { createControlChannel, type ControlChannel } from './ui/controlChannel.js';
 import { oscAddresses } from './osc/oscAddresses.js';
 import { createOscOut, type OscOut, type OscTarget } from './osc/oscOut.js';
 import { startOscServer, type OscInput } from './osc/oscServer.js';
@@ -17,7 +22,7 @@ import type { MidiBackend } from './midi/MidiPort.js';
 
 export interface ControlOptions {
   store: ParamStore;
-  presets: PresetSource;
+  presets: Pick<PresetLibrary, 'names' | 'get' | 'save'>;
   initialPreset?: Preset | null;
   /** The show's analysed tempo, for morphs in beats. */
   tempo: () => number | null;
@@ -37,10 +42,17 @@ export interface Controls {
   readonly osc: OscInput | null;
   /** Null when MIDI is off or unavailable (why is logged once). */
   readonly midi: MidiController | null;
+  /** The operator window's channel (attach the show to it once it runs). */
+  readonly ui: ControlChannel;
+  /** Pages and sockets for the HTTP server: the operator window. */
+  readonly pages: Record<string, () => Promise<{ type: string; body: string }>>;
+  readonly sockets: Record<string, (ws: WebSocket) => void>;
   /** Fields for `GET /api/state`. */
   state(): Record<string, unknown>;
   /** `GET` routes for the HTTP API. */
   readonly api: Record<string, () => unknown>;
+  /** Connects the running show: its meters and info to the operator window. */
+  attachShow(show: Show): void;
   /** Per frame: features out over OSC. */
   onFrame(f: Features): void;
   close(): Promise<void>;
@@ -53,6 +65,8 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
   const out: OscOut | null = opts.oscOut.length ? createOscOut(opts.oscOut, store, log) : null;
   const midi = opts.midi ? await startMidi(opts.midi, hub, opts, log) : null;
   // Hot reload: the preset on stage changed on disk → its new values, at once.
+  const ui = createControlChannel({ hub, presets: opts.presets, midi, log });
+  const page = createAppPage('control');
   const offFile = opts.onPresetFile?.((name, preset) => {
     if (!preset || name !== hub.presetState().name) return;
     const r = hub.dispatch({ type: 'preset', name, morph: { seconds: 0 } }, 'preset');
@@ -62,6 +76,28 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
     hub,
     osc,
     midi,
+    ui,
+    pages: {
+      '/control': async () => ({ type: 'text/html; charset=utf-8', body: (await page()).html }),
+      '/control.js': async () => ({ type: 'text/javascript', body: (await page()).js }),
+    },
+    sockets: { '/control/ws': (ws) => ui.handle(ws) },
+    attachShow(show) {
+      ui.attach({
+        info() {
+          const s = show.state();
+          return { input: s.input, model: { name: s.model.name, provider: s.model.provider, width: s.model.width, height: s.model.height } };
+        },
+        meters() {
+          const st = show.stats();
+          const p = st.latencyMs.presented;
+          return {
+            ...show.meters(),
+            stats: { inferenceFps: st.inferenceFps, outputFps: st.outputFps, latencyP50: p.p50 ?? null, latencyP95: p.p95 ?? null, outputs: st.outputs },
+          };
+        },
+      });
+    },
     state: () => ({
       preset: hub.presetState().name,
       chain: hub.presetState().chain,
@@ -76,6 +112,7 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
     onFrame: (f) => out?.sendFeatures(f),
     async close() {
       offFile?.();
+      ui.close();
       midi?.close();
       await osc?.close();
       await out?.close();

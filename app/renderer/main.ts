@@ -59,6 +59,9 @@ const blit = regl({
 type DrawCmd = (props: Record<string, unknown>) => void;
 let chainCmd: DrawCmd | null = null;
 let chainKey = '';
+/** The operator's panic keys, as the engine last said. */
+const panic = { blackout: false, freeze: false };
+(debug as Record<string, unknown>).panic = panic;
 let chainUniforms: string[] = [];
 
 function buildChain(names: string[]): void {
@@ -131,6 +134,10 @@ function connect(): void {
           clockOffset = msg.server - (msg.t + rtt / 2);
         }
       } else if (msg.type === 'config') aspect = msg.aspect;
+      else if (msg.type === 'output') {
+        panic.blackout = msg.blackout;
+        panic.freeze = msg.freeze;
+      }
       return;
     }
     try {
@@ -149,6 +156,7 @@ function connect(): void {
 
 function onFrame(buf: ArrayBuffer): void {
   const { header: h, pixels } = decodeFrame(buf);
+  if (panic.freeze) return;
   const next = newest ^ 1;
   textures[next]({ width: h.width, height: h.height, data: pixels, mag: 'linear', min: 'linear', wrapS: 'clamp', wrapT: 'clamp' });
   newest = next;
@@ -170,7 +178,7 @@ const t0 = performance.now();
 /** One output frame: the chain into the feedback framebuffer, then to the screen. */
 function draw(): void {
   resize();
-  if (!header || !chainCmd) {
+  if (!header || !chainCmd || panic.blackout) {
     regl.clear({ color: [0, 0, 0, 1] });
     return;
   }
@@ -192,6 +200,8 @@ function draw(): void {
 }
 
 regl.frame(() => {
+  // Frozen: nothing is drawn, so the canvas keeps showing the last picture.
+  if (panic.freeze && !panic.blackout) return;
   draw();
   if (header && pendingPresent && ws && ws.readyState === 1) {
     ws.send(JSON.stringify({ type: 'presented', seq: pendingPresent, at: wallNow() + clockOffset }));

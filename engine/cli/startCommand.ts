@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AudioSource, InputRoute } from '../audio/AudioBlock.js';
@@ -41,6 +42,7 @@ export async function startCommand(args: string[]): Promise<number> {
       'no-osc': { type: 'boolean', default: false },
       midi: { type: 'string', multiple: true, default: [] },
       'no-midi': { type: 'boolean', default: false },
+      'control-remote': { type: 'boolean', default: false },
       bind: { type: 'string', default: '127.0.0.1' },
       display: { type: 'string' },
       headless: { type: 'boolean', default: false },
@@ -60,6 +62,8 @@ export async function startCommand(args: string[]): Promise<number> {
     replyPort: values['osc-reply-port'] ? intOption(values['osc-reply-port'], '--osc-reply-port', 1, 65535) : undefined,
   };
   const oscOut = values['osc-out'].map(parseOscTarget);
+  // The operator window beyond this machine: only when asked, and then only with this token.
+  const controlToken = values['control-remote'] ? randomBytes(16).toString('hex') : null;
   const routes: InputRoute[] | null = values.channels ? parseRoutes(values.channels) : null;
   // The preset first: a bad one is an error before any device opens.
   const { library, preset } = await presetsFromOption(values.preset, { watch: true, log });
@@ -92,11 +96,14 @@ export async function startCommand(args: string[]): Promise<number> {
   show = await startShow({
     source, inputName: values.input, routes: inputs, framesPerBuffer, store,
     effectOrder: () => controls.hub.presetState().chain, stateExtras: controls.state, api: controls.api, onFrame: controls.onFrame,
+    pages: controls.pages, sockets: controls.sockets, controlToken,
     stems: { pulse: values.pulse, motion: values.motion, class: values.class },
     model: values.model ?? preset?.model ?? 'builtin', size, seed, providers, fps, port, bind: values.bind, log,
   }).catch(undo);
+  controls.attachShow(show);
   const url = show.server.url;
   process.stderr.write(`vj: output at ${url}  (state ${url}api/state, stats ${url}api/stats)\n`);
+  process.stderr.write(`vj: operator window at ${url}control${controlToken ? `  (from other machines: http://<this machine>:${show.server.port}/control?token=${controlToken})` : ''}\n`);
   if (controls.osc) process.stderr.write(`vj: OSC in on ${values['osc-bind']}:${controls.osc.port} (addresses ${url}api/osc)\n`);
   const output = values.headless ? null : await openOutput(url, { display: values.display, kiosk: !values.window, log });
 

@@ -38,6 +38,8 @@ Options for start:
                       --no-midi: none
   --preset P          a preset name (presets/, or your folder: VJ_PRESET_DIR, else
                       ~/.config/vj/presets) or a preset file
+  --control-remote    the operator window (/control) also from other machines, with a token
+                      (printed at start); without it, only from this machine
   --display D         the output's display (Electron: index or name; browser: "X,Y")
   --window            a window instead of full screen;  --headless: open no window at all
 

@@ -7,7 +7,7 @@
 /** How a normalised control value 0..1 maps onto the range. */
 export type Curve = 'lin' | 'exp' | 'log';
 export type Unit = 'x' | 's' | 'fpm' | 'sd' | 'count' | 'deg/s';
-export type ParamGroup = 'motion' | 'pulse' | 'class' | 'effects';
+export type ParamGroup = 'motion' | 'pulse' | 'class' | 'effects' | 'output';
 
 interface Base<G extends ParamGroup> {
   group: G;
@@ -26,6 +26,8 @@ export interface NumParam extends Base<ParamGroup> {
 export interface BoolParam extends Base<ParamGroup> {
   kind: 'bool';
   default: boolean;
+  /** Show state, not part of a look: presets neither save nor change it (panic keys). */
+  show?: boolean;
 }
 export interface EnumParam<O extends string = string> extends Base<ParamGroup> {
   kind: 'enum';
@@ -37,8 +39,8 @@ export type ParamSpec = NumParam | BoolParam | EnumParam;
 function num(group: ParamGroup, def: number, range: readonly [number, number], unit: Unit, curve: Curve, doc: string, integer = false): NumParam {
   return { kind: 'num', group, default: def, range, unit, curve, doc, ...(integer ? { integer } : {}) };
 }
-function bool(group: ParamGroup, def: boolean, doc: string): BoolParam {
-  return { kind: 'bool', group, default: def, doc };
+function bool(group: ParamGroup, def: boolean, doc: string, show = false): BoolParam {
+  return { kind: 'bool', group, default: def, doc, ...(show ? { show } : {}) };
 }
 function oneOf<const O extends string>(group: ParamGroup, def: O, options: readonly O[], doc: string): EnumParam<O> {
   return { kind: 'enum', group, default: def, options, doc };
@@ -74,6 +76,8 @@ export const PARAMS = {
   rgb_split: num('effects', 0, [0, 0.05], 'x', 'exp', 'Chromatic split: red and blue shifted apart by this × (0.25 + percussive amplitude), in frame widths'),
   vignette: num('effects', 0.35, [0, 1], 'x', 'lin', 'Darkening of the corners (1 = black corners)'),
   grain: num('effects', 0, [0, 0.3], 'x', 'lin', 'Animated film grain: noise amplitude as a fraction of full scale, new every 1/24 s (0 = off)'),
+  blackout: bool('output', false, 'Panic: every output shows black (not part of presets)', true),
+  freeze: bool('output', false, 'Panic: every output holds its current picture (not part of presets)', true),
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamId = keyof typeof PARAMS;
@@ -148,6 +152,12 @@ export function toNorm(spec: NumParam, value: number): number {
   return spec.curve === 'lin' ? x
     : spec.curve === 'exp' ? Math.log1p(x * Math.expm1(CURVE_K)) / CURVE_K
     : Math.expm1(CURVE_K * x) / Math.expm1(CURVE_K);
+}
+
+/** Whether a parameter is show state (a panic key) that presets neither save nor change. */
+export function isShowState(id: ParamId): boolean {
+  const spec: ParamSpec = PARAMS[id];
+  return spec.kind === 'bool' && spec.show === true;
 }
 
 /** The README/docs table, generated from the registry. */

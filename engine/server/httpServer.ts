@@ -22,6 +22,17 @@ export interface ServerOptions {
   stats(outputs: number): unknown;
   /** More `GET` JSON routes: path → body. */
   api?: Record<string, () => unknown>;
+  /** More pages: path → content type and body (built on first request). */
+  pages?: Record<string, () => Promise<{ type: string; body: string }>>;
+  /** More WebSocket endpoints: path → connection handler. */
+  sockets?: Record<string, (ws: WebSocket) => void>;
+  /**
+   * The operator's paths (`/control…`): from this machine always; from elsewhere only with this
+   * token (`?token=`), and never when it is unset.
+   */
+  controlToken?: string | null;
+  /** Messages each output gets when it connects (the panic state). */
+  greeting?: () => ServerMessage[];
   /** The page and its script (built once, on first request). */
   page(): Promise<{ html: string; js: string }>;
   /** An output reports it presented frame `seq` at `at` (engine wall clock, ms). */
@@ -33,6 +44,8 @@ export interface EngineServer {
   readonly url: string;
   /** Sends a frame message to every output that is ready for one; returns how many got it. */
   broadcast(frame: Uint8Array): number;
+  /** Sends a control message to every output. */
+  tell(msg: ServerMessage): void;
   outputs(): number;
   close(): Promise<void>;
 }
@@ -46,9 +59,21 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(body);
   };
+  const allowed = (req: IncomingMessage, path: string): boolean => {
+    if (!path.startsWith('/control')) return true;
+    if (isLoopbackAddress(req.socket.remoteAddress)) return true;
+    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+    return !!opts.controlToken && token === opts.controlToken;
+  };
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
+    if (!allowed(req, path)) return send(res, 403, 'text/plain', 'the control page needs its token from beyond this machine\n');
+    const page = opts.pages && Object.prototype.hasOwnProperty.call(opts.pages, path) ? opts.pages[path] : undefined;
+    if (page) {
+      page().then((p) => send(res, 200, p.type, p.body), (err: Error) => send(res, 500, 'text/plain', `page failed to build: ${err.message}\n`));
+      return;
+    }
     if (path === '/api/state') return send(res, 200, 'application/json', JSON.stringify(opts.state()));
     if (path === '/api/stats') return send(res, 200, 'application/json', JSON.stringify(opts.stats(outputs.size)));
     const route = opts.api && Object.prototype.hasOwnProperty.call(opts.api, path) ? opts.api[path] : undefined;
@@ -62,10 +87,22 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
     }
     send(res, 404, 'text/plain', 'not found\n');
   });
-  const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: MAX_MESSAGE });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  const extra = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE * 16 });
+  http.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const handler = path === '/ws' ? null : opts.sockets && Object.prototype.hasOwnProperty.call(opts.sockets, path) ? opts.sockets[path] : undefined;
+    if ((path !== '/ws' && !handler) || !allowed(req, path)) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    if (handler) extra.handleUpgrade(req, socket, head, (ws) => handler(ws));
+    else wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
   const outputs = new Set<WebSocket>();
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws: WebSocket) => {
     outputs.add(ws);
+    for (const m of opts.greeting?.() ?? []) ws.send(JSON.stringify(m));
     log.info(`output connected (${outputs.size} now)`);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
@@ -108,11 +145,21 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
       }
       return n;
     },
+    tell(msg) {
+      const text = JSON.stringify(msg);
+      for (const ws of outputs) if (ws.readyState === ws.OPEN) ws.send(text);
+    },
     outputs: () => outputs.size,
     async close() {
       for (const ws of outputs) ws.terminate();
+      for (const ws of extra.clients) ws.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((r) => extra.close(() => r()));
       await new Promise<void>((r) => http.close(() => r()));
     },
   };
+}
+
+function isLoopbackAddress(addr: string | undefined): boolean {
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 }

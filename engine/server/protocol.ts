@@ -31,7 +31,11 @@ export type ClientMessage =
   | { type: 'presented'; seq: number; at: number };
 
 /** Engine → output (besides frames). */
-export type ServerMessage = { type: 'pong'; t: number; server: number } | { type: 'config'; aspect: Aspect };
+export type ServerMessage =
+  | { type: 'pong'; t: number; server: number }
+  | { type: 'config'; aspect: Aspect }
+  /** Panic state: black, or hold the current picture (frames keep coming, and are not shown). */
+  | { type: 'output'; blackout: boolean; freeze: boolean };
 
 export type Aspect = 'fit' | 'fill' | 'stretch';
 

@@ -18,9 +18,9 @@ import type { Logger } from '../log.js';
 import type { ParamStore } from '../params/ParamStore.js';
 import type { ParamValues } from '../params/registry.js';
 import { createEngineStats, type StatsSnapshot } from '../server/stats.js';
-import { startServer, type EngineServer } from '../server/httpServer.js';
-import { encodeFrame, wallNow, type FrameHeader } from '../server/protocol.js';
-import { createRendererPage } from '../server/rendererPage.js';
+import { startServer, type EngineServer, type ServerOptions } from '../server/httpServer.js';
+import { encodeFrame, wallNow, type FrameHeader, type ServerMessage } from '../server/protocol.js';
+import { createAppPage } from '../server/appPage.js';
 import { activeChain, chainUniformValues, frameStats, orderedEffects } from '../../shaders/index.js';
 
 export interface ShowOptions {
@@ -40,6 +40,11 @@ export interface ShowOptions {
   api?: Record<string, () => unknown>;
   /** Each frame's features as the effects see them (OSC out). */
   onFrame?: (f: Features) => void;
+  /** More pages and WebSocket endpoints (the operator window). */
+  pages?: ServerOptions['pages'];
+  sockets?: ServerOptions['sockets'];
+  /** The operator's token for access beyond this machine (null: loopback only). */
+  controlToken?: string | null;
   model?: string;
   size: number;
   seed: number;
@@ -58,14 +63,33 @@ export interface Show {
   state(): ShowState;
   /** The analysed tempo (BPM) of the pulse input; null before one is found. */
   tempo(): number | null;
+  /** Meters for the operator window; onset and beat are "since the previous call". */
+  meters(): ShowMeters;
   stats(): StatsSnapshot & { inputLevelDb: number };
   stop(): Promise<void>;
+}
+
+export interface ShowMeters {
+  levelsDb: number[];
+  bands: [number, number, number];
+  onset: boolean;
+  chroma: number[];
+  bpm: number;
+  beat: boolean;
+  beatPhase: number;
+  /** The latent's pulse and motion drive of the last frame, 0..1. */
+  pulse: number;
+  motion: number;
 }
 
 export interface ShowState {
   params: ParamValues;
   input: { name: string; sampleRate: number; channels: number; routes: InputRoute[] };
   model: GeneratorInfo & { fallback?: string };
+}
+
+function panicMessage(v: Readonly<ParamValues>): ServerMessage {
+  return { type: 'output', blackout: v.blackout, freeze: v.freeze };
 }
 
 /** Decay time constant of the `flash` trigger's hit. */
@@ -115,8 +139,15 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   let blockEnd = 0;
   let blockTime = 0;
   let flash = 0;
+  let onsetSeen = false;
+  let beatSeen = false;
+  let drive = { pulse: 0, motion: 0 };
   const onHop = (i: number, f: Features): void => {
     tracker.onHop(i, f);
+    if (i === stems.pulse) {
+      onsetSeen ||= f.onset;
+      beatSeen ||= f.beat;
+    }
     if (i === 0) {
       levelDb = f.rms > 0 ? 20 * Math.log10(f.rms) : -Infinity;
       stats.stage('analysis', wallNow() - blockEnd);
@@ -148,7 +179,9 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     tracker.frameFeatures(r.features);
     if (flash > r.features.percussiveNorm) r.features.percussiveNorm = flash;
     opts.onFrame?.(r.features);
-    latentStep(state, tracker.frameInput(params), params, latentTime === 0 ? 0 : t - latentTime);
+    const input = tracker.frameInput(params);
+    drive = { pulse: input.pulse, motion: input.motion };
+    latentStep(state, input, params, latentTime === 0 ? 0 : t - latentTime);
     latentTime = t;
     r.seq = seq;
     r.capturedAt = blockEnd;
@@ -170,10 +203,14 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     port: opts.port,
     bind: opts.bind,
     log,
-    page: createRendererPage(),
+    page: createAppPage('renderer'),
     state: showState,
     stats: showStats,
     api: opts.api,
+    pages: opts.pages,
+    sockets: opts.sockets,
+    controlToken: opts.controlToken,
+    greeting: () => [panicMessage(store.current())],
     onPresented(seq, at) {
       const r = recent[seq % RECENT];
       if (r.seq !== seq) return;
@@ -182,6 +219,9 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     },
   });
   const srv = server;
+  const offPanic = store.subscribe((c) => {
+    if (c.ids.includes('blackout') || c.ids.includes('freeze')) srv.tell(panicMessage(c.values));
+  });
   await source.start(onBlock);
 
   const show: Show = {
@@ -194,7 +234,27 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       return bpm > 0 ? bpm : null;
     },
     stats: () => showStats(srv.outputs()),
+    meters() {
+      const p = tracker.latest(stems.pulse);
+      const m: ShowMeters = {
+        levelsDb: routes.map((_, i) => {
+          const rms = tracker.latest(i).rms;
+          return rms > 0 ? Math.max(-120, Math.round(200 * Math.log10(rms)) / 10) : -120;
+        }),
+        bands: [p.bandsNorm[0], p.bandsNorm[1], p.bandsNorm[2]],
+        onset: onsetSeen,
+        chroma: Array.from(tracker.latest(stems.class).chroma),
+        bpm: p.bpm,
+        beat: beatSeen,
+        beatPhase: p.beatPhase,
+        pulse: drive.pulse,
+        motion: drive.motion,
+      };
+      onsetSeen = beatSeen = false;
+      return m;
+    },
     async stop() {
+      offPanic();
       await source.stop();
       await loop.close();
       await srv.close();

@@ -33,7 +33,7 @@ describe('a live show under control (OSC, MIDI, presets) as `vj start` composes 
   before(async () => {
     const store = createParamStore({ ...defaultValues(), speed_fpm: 0 });
     controls = await startControls({
-      store, presets: { get: (n) => (n === 'glitch' ? glitch : undefined), names: () => ['glitch'] },
+      store, presets: { get: (n) => (n === 'glitch' ? glitch : undefined), names: () => ['glitch'], save: () => Promise.reject(new Error('read-only')) },
       tempo: () => show?.tempo() ?? null, osc: { port: 0, bind: '127.0.0.1' }, oscOut: [],
       midi: { devices: ['knobs'], backend: midi }, log: createLogger('test', 'silent'),
     });

@@ -1,14 +1,13 @@
 /**
- * Builds the output page: app/renderer/main.ts bundled for the browser with esbuild (once, in
- * memory, ~100 ms), served with app/renderer/index.html.
+ * Builds a page of app/: its main.ts bundled for the browser with esbuild (once, in memory,
+ * ~100 ms), served with its index.html. `renderer` is the output page, `control` the operator's.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const APP = new URL('../../app/renderer/', import.meta.url);
-
-export function createRendererPage(): () => Promise<{ html: string; js: string }> {
+export function createAppPage(app: 'renderer' | 'control'): () => Promise<{ html: string; js: string }> {
+  const APP = new URL(`../../app/${app}/`, import.meta.url);
   let cached: Promise<{ html: string; js: string }> | null = null;
   return () => {
     cached ??= (async () => {
