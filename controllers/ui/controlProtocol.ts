@@ -9,6 +9,7 @@
 import type { ControlCommand, TriggerName } from '../commands.js';
 import type { MidiMapping } from '../midi/MidiMapping.js';
 import type { ParamId, ParamValues } from '../../engine/params/registry.js';
+import type { ShowMeters } from '../../engine/show/liveShow.js';
 
 /** UI → engine. */
 export type UiRequest =
@@ -42,25 +43,10 @@ export interface UiState {
   model: { name: string; provider: string; width: number; height: number };
 }
 
-/** Live meters (about 20 Hz). */
-export interface UiMeters {
-  /** Level (dBFS) per named input, in route order. */
-  levelsDb: number[];
-  /** Low, mid, high, 0..1 (of the pulse input). */
-  bands: [number, number, number];
-  /** An onset since the previous meters message. */
-  onset: boolean;
-  /** 12 pitch classes, C..B, 0..1 (of the class input). */
-  chroma: number[];
-  bpm: number;
-  /** A beat since the previous meters message; the phase 0..1. */
-  beat: boolean;
-  beatPhase: number;
-  /** The latent's pulse and motion drive 0..1. */
-  pulse: number;
-  motion: number;
+/** Live meters (about 20 Hz): the show's meters and its stats. */
+export type UiMeters = ShowMeters & {
   stats: { inferenceFps: number; outputFps: number; latencyP50: number | null; latencyP95: number | null; outputs: number };
-}
+};
 
 /** Engine → UI. */
 export type UiEvent =

@@ -69,12 +69,18 @@ export interface Show {
   stop(): Promise<void>;
 }
 
+/** Meters for the operator window. */
 export interface ShowMeters {
+  /** Level (dBFS, −120 for silence) per named input, in route order. */
   levelsDb: number[];
+  /** Low, mid, high, 0..1 (of the pulse input). */
   bands: [number, number, number];
+  /** An onset since the previous call (pulse input). */
   onset: boolean;
+  /** 12 pitch classes, C..B, 0..1 (of the class input). */
   chroma: number[];
   bpm: number;
+  /** A beat since the previous call; the phase 0..1. */
   beat: boolean;
   beatPhase: number;
   /** The latent's pulse and motion drive of the last frame, 0..1. */
