@@ -144,16 +144,20 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
           req = parsed.data as UiRequest;
         } catch (err) {
           send(ws, { type: 'error', message: `bad request: ${(err as Error).message}` });
+          send(ws, stateText());
           return;
         }
         apply(req).then(
           (error) => {
+            // A refused request: the reason, then the state as it is, so the UI snaps back.
             if (error) send(ws, { type: 'error', message: error });
+            if (error) send(ws, stateText());
             sync();
           },
           (err: Error) => {
             log.warn(`control: ${err.message}`);
             send(ws, { type: 'error', message: err.message });
+            send(ws, stateText());
           },
         );
       });

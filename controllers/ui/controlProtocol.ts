@@ -38,7 +38,7 @@ export interface UiState {
   presets: UiPreset[];
   /** Every effect, in the order they run. */
   chain: string[];
-  midi: { inputs: string[]; outputs: string[]; mappings: MidiMapping[]; learning: string | null } | null;
+  midi: { inputs: string[]; outputs: string[]; mappings: MidiMapping[]; learning: ParamId | TriggerName | null } | null;
   input: { name: string; sampleRate: number; channels: number; routes: { name: string; channels: readonly number[] }[] };
   model: { name: string; provider: string; width: number; height: number };
 }

@@ -60,7 +60,8 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
     res.end(body);
   };
   const allowed = (req: IncomingMessage, path: string): boolean => {
-    if (!path.startsWith('/control')) return true;
+    // The operator's page and socket; its script is public code, like the output page's.
+    if (!path.startsWith('/control') || path === '/control.js') return true;
     if (isLoopbackAddress(req.socket.remoteAddress)) return true;
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
     return !!opts.controlToken && token === opts.controlToken;

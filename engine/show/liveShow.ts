@@ -71,9 +71,9 @@ export interface Show {
 
 /** Meters for the operator window. */
 export interface ShowMeters {
-  /** Level (dBFS, −120 for silence) per named input, in route order. */
+  /** Peak level since the previous call (dBFS of the hop RMS, −120 for silence) per named input, in route order. */
   levelsDb: number[];
-  /** Low, mid, high, 0..1 (of the pulse input). */
+  /** Low, mid, high, 0..1 (of the pulse input), peak since the previous call. */
   bands: [number, number, number];
   /** An onset since the previous call (pulse input). */
   onset: boolean;
@@ -145,14 +145,19 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   let blockEnd = 0;
   let blockTime = 0;
   let flash = 0;
+  // Meters hold the peak since they were last read: a click is a few ms, meters come at 20 Hz.
   let onsetSeen = false;
   let beatSeen = false;
+  const peakRms = new Float64Array(routes.length);
+  const peakBands = new Float64Array(3);
   let drive = { pulse: 0, motion: 0 };
   const onHop = (i: number, f: Features): void => {
     tracker.onHop(i, f);
+    if (f.rms > peakRms[i]) peakRms[i] = f.rms;
     if (i === stems.pulse) {
       onsetSeen ||= f.onset;
       beatSeen ||= f.beat;
+      for (let b = 0; b < 3; b++) if (f.bandsNorm[b] > peakBands[b]) peakBands[b] = f.bandsNorm[b];
     }
     if (i === 0) {
       levelDb = f.rms > 0 ? 20 * Math.log10(f.rms) : -Infinity;
@@ -243,11 +248,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     meters() {
       const p = tracker.latest(stems.pulse);
       const m: ShowMeters = {
-        levelsDb: routes.map((_, i) => {
-          const rms = tracker.latest(i).rms;
-          return rms > 0 ? Math.max(-120, Math.round(200 * Math.log10(rms)) / 10) : -120;
-        }),
-        bands: [p.bandsNorm[0], p.bandsNorm[1], p.bandsNorm[2]],
+        levelsDb: Array.from(peakRms, (rms) => (rms > 0 ? Math.max(-120, Math.round(200 * Math.log10(rms)) / 10) : -120)),
+        bands: [peakBands[0], peakBands[1], peakBands[2]],
         onset: onsetSeen,
         chroma: Array.from(tracker.latest(stems.class).chroma),
         bpm: p.bpm,
@@ -257,6 +259,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
         motion: drive.motion,
       };
       onsetSeen = beatSeen = false;
+      peakRms.fill(0);
+      peakBands.fill(0);
       return m;
     },
     async stop() {

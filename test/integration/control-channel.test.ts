@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { networkInterfaces } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import type { UiEvent, UiState } from '../../controllers/ui/controlProtocol.js';
+import { createLogger } from '../../engine/log.js';
+import { startServer } from '../../engine/server/httpServer.js';
+import { startControlShow, type ControlShow } from '../helpers/controlShow.js';
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A UI client: the events it got, and a way to send requests. */
+async function ui(base: string): Promise<{ ws: WebSocket; events: UiEvent[]; state(): UiState; send(req: unknown): void }> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}control/ws`);
+  const events: UiEvent[] = [];
+  ws.on('message', (d) => events.push(JSON.parse(d.toString()) as UiEvent));
+  await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+  await until(() => events.some((e) => e.type === 'state'));
+  return {
+    ws, events,
+    state: () => (events.filter((e) => e.type === 'state').at(-1) as { state: UiState }).state,
+    send: (req) => ws.send(JSON.stringify(req)),
+  };
+}
+
+describe('operator window channel (/control/ws)', () => {
+  let cs: ControlShow;
+  before(async () => {
+    cs = await startControlShow();
+  });
+  after(async () => cs.stop());
+
+  it('serves the control page and its script from this machine', async () => {
+    const html = await fetch(`${cs.url}control`);
+    assert.equal(html.status, 200);
+    assert.match(html.headers.get('content-type') ?? '', /text\/html/);
+    const js = await fetch(`${cs.url}control.js`);
+    assert.equal(js.status, 200);
+  });
+
+  it('a change from one UI reaches /api/state and both UIs; a bad request changes nothing and says why', async () => {
+    const a = await ui(cs.url);
+    const b = await ui(cs.url);
+    assert.equal(a.state().params.pulse_react, 0.5);
+    assert.deepEqual(a.state().chain, ['zoom', 'kaleido', 'rgbsplit', 'contrast', 'flash', 'hue', 'vignette', 'grain', 'feedback']);
+    a.send({ type: 'command', commands: [{ type: 'set', id: 'pulse_react', value: 1.25 }] });
+    await until(() => b.state().params.pulse_react === 1.25);
+    assert.equal((await cs.state()).params.pulse_react, 1.25);
+    a.send({ type: 'command', commands: [{ type: 'set', id: 'pulse_react', value: 9 }, { type: 'set', id: 'grain', value: 0.1 }] });
+    a.send({ type: 'chain', order: ['zoom', 'nope'] });
+    a.send({ hello: 1 });
+    await until(() => a.events.filter((e) => e.type === 'error').length === 3);
+    const errors = a.events.filter((e): e is Extract<UiEvent, { type: 'error' }> => e.type === 'error').map((e) => e.message);
+    for (const want of [/pulse_react: 9 is outside 0–2/, /unknown effect "nope"/, /^bad request: type/]) assert.ok(errors.some((e) => want.test(e)), `${want} in ${errors.join(' | ')}`);
+    const s = await cs.state();
+    assert.equal(s.params.grain, 0);
+    // Effect order, from one UI to the other and to the output's chain.
+    a.send({ type: 'chain', order: ['feedback', 'zoom'] });
+    await until(() => b.state().chain[0] === 'feedback');
+    assert.deepEqual(b.state().chain, ['feedback', 'zoom', 'kaleido', 'rgbsplit', 'contrast', 'flash', 'hue', 'vignette', 'grain']);
+    a.ws.close();
+    b.ws.close();
+  });
+
+  it('a preset load and a save show in the state; the saved file is in the library', async () => {
+    const a = await ui(cs.url);
+    a.send({ type: 'command', commands: [{ type: 'preset', name: 'glitch', morph: { seconds: 0 } }] });
+    await until(() => a.state().preset === 'glitch' && a.state().params.kaleido_segments === 6);
+    a.send({ type: 'command', commands: [{ type: 'set', id: 'kaleido_segments', value: 8 }] });
+    a.send({ type: 'savePreset', name: 'my-look', description: 'eight' });
+    await until(() => a.state().preset === 'my-look');
+    assert.equal(cs.library.get('my-look')?.params.kaleido_segments, 8);
+    assert.equal(cs.library.get('my-look')?.description, 'eight');
+    assert.ok(a.state().presets.some((p) => p.name === 'my-look' && p.description === 'eight'));
+    a.send({ type: 'savePreset', name: '../escape' });
+    await until(() => a.events.some((e) => e.type === 'error'));
+    a.ws.close();
+  });
+
+  it('MIDI learn from a UI binds the next control moved; the mapping shows in every UI', async () => {
+    const a = await ui(cs.url);
+    a.send({ type: 'learn', target: 'zoom_pulse' });
+    await until(() => a.state().midi?.learning === 'zoom_pulse');
+    cs.midi.inject('Test Knobs', { type: 'cc', channel: 1, controller: 20, value: 0 });
+    await until(() => a.events.some((e) => e.type === 'learned'));
+    await until(() => a.state().midi?.learning === null);
+    assert.ok(a.state().midi!.mappings.some((m) => m.kind === 'cc' && m.controller === 20 && m.param === 'zoom_pulse'));
+    cs.midi.inject('Test Knobs', { type: 'cc', channel: 1, controller: 20, value: 127 });
+    await until(() => a.state().params.zoom_pulse === 0.5);
+    a.send({ type: 'mappings', mappings: [] });
+    await until(() => a.state().midi!.mappings.length === 0);
+    a.ws.close();
+  });
+
+  it('meters stream at about 20 Hz; blackout reaches the outputs', async () => {
+    const a = await ui(cs.url);
+    await until(() => a.events.filter((e) => e.type === 'meters').length >= 5);
+    const m = (a.events.find((e) => e.type === 'meters') as Extract<UiEvent, { type: 'meters' }>).meters;
+    assert.equal(m.levelsDb.length, 1);
+    assert.equal(m.chroma.length, 12);
+    assert.equal(m.bands.length, 3);
+    assert.equal(typeof m.stats.inferenceFps, 'number');
+    // The click track's hits are a few ms long; meters hold the peak between messages.
+    await until(() => a.events.filter((e) => e.type === 'meters').length >= 30);
+    const all = a.events.filter((e): e is Extract<UiEvent, { type: 'meters' }> => e.type === 'meters').map((e) => e.meters);
+    assert.ok(all.some((x) => x.levelsDb[0] > -30), `levels ${all.map((x) => x.levelsDb[0]).join(' ')}`);
+    assert.ok(all.some((x) => x.onset), 'an onset blink within 1.5 s of 120 BPM clicks');
+    const out = new WebSocket(`${cs.url.replace('http', 'ws')}ws`);
+    const told: unknown[] = [];
+    out.on('message', (d, binary) => !binary && told.push(JSON.parse(d.toString())));
+    await until(() => told.length > 0);
+    assert.deepEqual(told[0], { type: 'output', blackout: false, freeze: false });
+    a.send({ type: 'command', commands: [{ type: 'set', id: 'blackout', value: true }] });
+    await until(() => told.some((t) => (t as { blackout?: boolean }).blackout === true));
+    a.send({ type: 'command', commands: [{ type: 'preset', name: 'club', morph: { seconds: 0 } }] });
+    await until(() => a.state().preset === 'club');
+    assert.equal(a.state().params.blackout, true, 'a preset load leaves the panic keys alone');
+    a.send({ type: 'command', commands: [{ type: 'set', id: 'blackout', value: false }] });
+    await until(() => told.some((t) => (t as { blackout?: boolean }).blackout === false && told.indexOf(t) > 0));
+    out.close();
+    a.ws.close();
+  });
+});
+
+describe('operator window beyond this machine', () => {
+  const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  it('needs the token; without one configured it is refused', { skip: lan ? false : 'no non-loopback IPv4 interface' }, async () => {
+    const log = createLogger('test', 'silent');
+    const page = async () => ({ type: 'text/html', body: 'ok' });
+    const open = (controlToken: string | null) => startServer({
+      port: 0, bind: lan!, log, controlToken, state: () => ({}), stats: () => ({}), onPresented() {},
+      page: async () => ({ html: '', js: '' }), pages: { '/control': page },
+    });
+    const locked = await open(null);
+    const withToken = await open('s3cret');
+    try {
+      assert.equal((await fetch(`${locked.url}control?token=s3cret`)).status, 403);
+      assert.equal((await fetch(`${locked.url}api/state`)).status, 200, 'the rest of the API stays readable');
+      assert.equal((await fetch(`${withToken.url}control`)).status, 403);
+      assert.equal((await fetch(`${withToken.url}control?token=wrong`)).status, 403);
+      assert.equal((await fetch(`${withToken.url}control?token=s3cret`)).status, 200);
+      assert.equal((await fetch(`${locked.url}control.js`)).status, 404, 'the script is public (not a control path), here simply not served');
+    } finally {
+      await locked.close();
+      await withToken.close();
+    }
+  });
+});
