@@ -4,7 +4,8 @@
  * default morph time. Every value passes the registry's `sanitize`; an error names the field.
  */
 import { z } from 'zod';
-import { isParamId, PARAM_IDS, sanitize, type ParamValues } from '../../engine/params/registry.js';
+import { sanitizeEach } from '../../engine/params/ParamStore.js';
+import { PARAM_IDS } from '../../engine/params/registry.js';
 import { EFFECTS } from '../../shaders/index.js';
 import { MidiMappingSchema } from '../midi/MidiMapping.js';
 
@@ -12,19 +13,9 @@ export const PRESET_VERSION = 1;
 const EFFECT_NAMES = EFFECTS.map((e) => e.name);
 
 /** A partial set of parameter values; unknown ids and wrong types are errors naming the id. */
-const ParamsSchema = z.record(z.string(), z.unknown()).transform((obj, ctx) => {
-  const out: Record<string, unknown> = {};
-  for (const [id, value] of Object.entries(obj)) {
-    if (!isParamId(id)) {
-      ctx.addIssue({ code: 'custom', path: [id], message: `unknown parameter (known: ${PARAM_IDS.join(', ')})` });
-      continue;
-    }
-    const r = sanitize(id, value);
-    if (r.ok) out[id] = r.value;
-    else ctx.addIssue({ code: 'custom', path: [id], message: r.error.slice(id.length + 2) });
-  }
-  return out as Partial<ParamValues>;
-});
+const ParamsSchema = z.record(z.string(), z.unknown()).transform((obj, ctx) =>
+  sanitizeEach(obj, (id, reason) => ctx.addIssue({ code: 'custom', path: [id], message: reason ?? `unknown parameter (known: ${PARAM_IDS.join(', ')})` })),
+);
 
 export const PresetSchema = z.object({
   version: z.literal(PRESET_VERSION).default(PRESET_VERSION),

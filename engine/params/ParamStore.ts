@@ -7,7 +7,7 @@
  * @remarks Snapshots are immutable (a new object per change), so a tick that read one sees a
  * consistent set even if a bundle of changes lands mid-frame, and a bundle is one change.
  */
-import { fromNorm, isParamId, PARAMS, sanitize, toNorm, type ParamId, type ParamSpec, type ParamValues } from './registry.js';
+import { fromNorm, isParamId, PARAMS, sanitizeReason, toNorm, type ParamId, type ParamSpec, type ParamValues } from './registry.js';
 
 /** One-shot actions. `flash`: a full-strength hit for the effects; `shuffle`: rotate the class
  *  list now; `keyframe`: jump to a new keyframe; `tap`: tap tempo. */
@@ -155,18 +155,27 @@ export function normFromValue(id: ParamId, value: unknown): number {
   return spec.options.length > 1 ? Math.max(0, i) / (spec.options.length - 1) : 0;
 }
 
-/** Sanitizes every entry; returns the values or every error (naming `where` and the parameter). */
-export function sanitizeAll(obj: Record<string, unknown>, where: string): { ok: true; values: Partial<ParamValues> } | { ok: false; errors: string[] } {
+/**
+ * Sanitizes every entry of `obj`; calls `onError(id, reason)` for each bad one (`reason` null:
+ * not a parameter) and returns the good values.
+ */
+export function sanitizeEach(obj: Record<string, unknown>, onError: (id: string, reason: string | null) => void): Partial<ParamValues> {
   const out: Record<string, unknown> = {};
-  const errors: string[] = [];
   for (const [id, value] of Object.entries(obj)) {
     if (!isParamId(id)) {
-      errors.push(`${where}: unknown parameter "${id}"`);
+      onError(id, null);
       continue;
     }
-    const r = sanitize(id, value);
+    const r = sanitizeReason(id, value);
     if (r.ok) out[id] = r.value;
-    else errors.push(`${where}: ${r.error}`);
+    else onError(id, r.reason);
   }
-  return errors.length ? { ok: false, errors } : { ok: true, values: out as Partial<ParamValues> };
+  return out as Partial<ParamValues>;
+}
+
+/** Sanitizes every entry; returns the values or every error (naming `where` and the parameter). */
+export function sanitizeAll(obj: Record<string, unknown>, where: string): { ok: true; values: Partial<ParamValues> } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const values = sanitizeEach(obj, (id, reason) => errors.push(reason === null ? `${where}: unknown parameter "${id}"` : `${where}: ${id}: ${reason}`));
+  return errors.length ? { ok: false, errors } : { ok: true, values };
 }

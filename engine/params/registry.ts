@@ -105,8 +105,14 @@ export type Sanitized<T> = { ok: true; value: T } | { ok: false; error: string }
  * anything of the wrong type is rejected with the parameter's name.
  */
 export function sanitize<K extends ParamId>(id: K, value: unknown): Sanitized<ParamValue<K>> {
+  const r = sanitizeReason(id, value);
+  return 'reason' in r ? { ok: false, error: `${id}: ${r.reason}` } : r;
+}
+
+/** {@link sanitize} for a caller that names the parameter itself (a path in a file): the reason without the name. */
+export function sanitizeReason<K extends ParamId>(id: K, value: unknown): { ok: true; value: ParamValue<K> } | { ok: false; reason: string } {
   const spec: ParamSpec = PARAMS[id];
-  const bad = (why: string): Sanitized<never> => ({ ok: false, error: `${id}: ${why}, got ${describe(value)}` });
+  const bad = (why: string) => ({ ok: false as const, reason: `${why}, got ${describe(value)}` });
   switch (spec.kind) {
     case 'num': {
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad('expected a finite number');
