@@ -12,6 +12,7 @@ import { Server } from 'node-osc';
 import type { ControlCommand } from '../commands.js';
 import type { ControlHub } from '../ControlHub.js';
 import { rateLimited, type Logger } from '../../engine/log.js';
+import { isLoopback } from '../../engine/server/httpServer.js';
 import { commandFromMessage, oscAddresses, PING_ADDRESS, QUERY_ADDRESS, type OscArg } from './oscAddresses.js';
 
 export interface OscServerOptions {
@@ -146,8 +147,4 @@ function queryAnswer(hub: ControlHub): OscMessage[] {
   ]);
   msgs.push(['/vj/info/end', list.length]);
   return msgs;
-}
-
-export function isLoopback(bind: string): boolean {
-  return bind === '127.0.0.1' || bind === '::1' || bind === 'localhost';
 }

@@ -63,15 +63,22 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
     const text = JSON.stringify(e);
     for (const ws of clients) send(ws, text);
   };
-  const state = (): UiState => ({
-    params: hub.store.current() as ParamValues,
-    preset: hub.presetState().name,
-    presets: presets.names().map((name) => ({ name, ...(presets.get(name)?.description ? { description: presets.get(name)!.description } : {}) })),
-    chain: orderedEffects(hub.presetState().chain).map((e) => e.name),
-    midi: midi ? { inputs: midi.inputs(), outputs: midi.outputs(), mappings: midi.mappings(), learning: midi.learning() } : null,
-    input: view?.info().input ?? { name: '', sampleRate: 0, channels: 0, routes: [] },
-    model: view?.info().model ?? { name: '', provider: '', width: 0, height: 0 },
-  });
+  const state = (): UiState => {
+    const loaded = hub.presetState();
+    const info = view?.info();
+    return {
+      params: hub.store.current() as ParamValues,
+      preset: loaded.name,
+      presets: presets.names().map((name) => {
+        const description = presets.get(name)?.description;
+        return description ? { name, description } : { name };
+      }),
+      chain: orderedEffects(loaded.chain).map((e) => e.name),
+      midi: midi ? { inputs: midi.inputs(), outputs: midi.outputs(), mappings: midi.mappings(), learning: midi.learning() } : null,
+      input: info?.input ?? { name: '', sampleRate: 0, channels: 0, routes: [] },
+      model: info?.model ?? { name: '', provider: '', width: 0, height: 0 },
+    };
+  };
   const stateText = (): string => JSON.stringify({ type: 'state', state: state() } satisfies UiEvent);
   /** Sends the state to every UI if it changed since the last time. */
   const sync = (): void => {
@@ -150,8 +157,10 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
         apply(req).then(
           (error) => {
             // A refused request: the reason, then the state as it is, so the UI snaps back.
-            if (error) send(ws, { type: 'error', message: error });
-            if (error) send(ws, stateText());
+            if (error) {
+              send(ws, { type: 'error', message: error });
+              send(ws, stateText());
+            }
             sync();
           },
           (err: Error) => {

@@ -70,36 +70,40 @@ export async function startCommand(args: string[]): Promise<number> {
   // Whatever fails to start, what did start is closed again (sockets, watchers, the input), so
   // the error line is the end of it.
   const cleanup: (() => unknown)[] = [() => library.close()];
-  const undo = async (err: unknown): Promise<never> => {
-    for (const fn of cleanup.reverse()) await Promise.resolve().then(fn).catch(() => {});
-    throw err;
+  const guard = async <T>(step: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (err) {
+      for (const fn of cleanup.reverse()) await Promise.resolve().then(fn).catch(() => {});
+      throw err;
+    }
   };
-  const params = await Promise.resolve().then(() => paramsFromOptions(preset?.params, values.set)).catch(undo);
+  const params = await guard(() => paramsFromOptions(preset?.params, values.set));
 
   // A file as input (looped in real time): rehearsal without the sound card.
   const isFile = existsSync(values.input) && statSync(values.input).isFile();
-  const source: AudioSource = await (isFile
+  const source: AudioSource = await guard(() => (isFile
     ? openFileSource(values.input, { pace: 'realtime', framesPerBuffer, loop: true })
-    : openLiveInput(values.input, rate, framesPerBuffer)).catch(undo);
+    : openLiveInput(values.input, rate, framesPerBuffer)));
   cleanup.push(() => source.stop());
   const inputs = routes ?? defaultRoutes(source.channelCount);
-  await Promise.resolve().then(() => validateRoutes(inputs, source.channelCount)).catch(undo);
+  await guard(() => validateRoutes(inputs, source.channelCount));
 
   const store = createParamStore(params);
   let show: Show | null = null;
-  const controls = await startControls({
+  const controls = await guard(() => startControls({
     store, presets: library, initialPreset: preset, tempo: () => show?.tempo() ?? null,
     osc, oscOut, midi: values['no-midi'] ? null : { devices: values.midi },
     onPresetFile: (fn) => library.onChange(fn), log,
-  }).catch(undo);
+  }));
   cleanup.push(() => controls.close());
-  show = await startShow({
+  show = await guard(() => startShow({
     source, inputName: values.input, routes: inputs, framesPerBuffer, store,
     effectOrder: () => controls.hub.presetState().chain, stateExtras: controls.state, api: controls.api, onFrame: controls.onFrame,
     pages: controls.pages, sockets: controls.sockets, controlToken,
     stems: { pulse: values.pulse, motion: values.motion, class: values.class },
     model: values.model ?? preset?.model ?? 'builtin', size, seed, providers, fps, port, bind: values.bind, log,
-  }).catch(undo);
+  }));
   controls.attachShow(show);
   const url = show.server.url;
   process.stderr.write(`vj: output at ${url}  (state ${url}api/state, stats ${url}api/stats)\n`);

@@ -62,7 +62,7 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
   const allowed = (req: IncomingMessage, path: string): boolean => {
     // The operator's page and socket; its script is public code, like the output page's.
     if (!path.startsWith('/control') || path === '/control.js') return true;
-    if (isLoopbackAddress(req.socket.remoteAddress)) return true;
+    if (isLoopback(req.socket.remoteAddress)) return true;
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
     return !!opts.controlToken && token === opts.controlToken;
   };
@@ -70,14 +70,14 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
     if (!allowed(req, path)) return send(res, 403, 'text/plain', 'the control page needs its token from beyond this machine\n');
-    const page = opts.pages && Object.prototype.hasOwnProperty.call(opts.pages, path) ? opts.pages[path] : undefined;
+    const page = own(opts.pages, path);
     if (page) {
       page().then((p) => send(res, 200, p.type, p.body), (err: Error) => send(res, 500, 'text/plain', `page failed to build: ${err.message}\n`));
       return;
     }
     if (path === '/api/state') return send(res, 200, 'application/json', JSON.stringify(opts.state()));
     if (path === '/api/stats') return send(res, 200, 'application/json', JSON.stringify(opts.stats(outputs.size)));
-    const route = opts.api && Object.prototype.hasOwnProperty.call(opts.api, path) ? opts.api[path] : undefined;
+    const route = own(opts.api, path);
     if (route) return send(res, 200, 'application/json', JSON.stringify(route()));
     if (path === '/' || path === '/index.html' || path === '/renderer.js') {
       opts.page().then(
@@ -92,7 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
   const extra = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE * 16 });
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
-    const handler = path === '/ws' ? null : opts.sockets && Object.prototype.hasOwnProperty.call(opts.sockets, path) ? opts.sockets[path] : undefined;
+    const handler = path === '/ws' ? null : own(opts.sockets, path);
     if ((path !== '/ws' && !handler) || !allowed(req, path)) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
@@ -132,7 +132,7 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
   const port = (http.address() as AddressInfo).port;
   const host = opts.bind === '0.0.0.0' || opts.bind === '::' ? '127.0.0.1' : opts.bind;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
-  if (opts.bind !== '127.0.0.1' && opts.bind !== '::1' && opts.bind !== 'localhost') log.warn(`listening on ${opts.bind}:${port}: reachable beyond this machine`);
+  if (!isLoopback(opts.bind)) log.warn(`listening on ${opts.bind}:${port}: reachable beyond this machine`);
   return {
     port,
     url,
@@ -161,6 +161,12 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
   };
 }
 
-function isLoopbackAddress(addr: string | undefined): boolean {
-  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
+/** Whether a bind address or a peer's address is this machine only (HTTP and OSC alike). */
+export function isLoopback(addr: string | undefined): boolean {
+  return addr === '127.0.0.1' || addr === '::1' || addr === 'localhost' || addr === '::ffff:127.0.0.1';
+}
+
+/** `record[key]` when it is the record's own entry (not `toString` and the like). */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }

@@ -150,7 +150,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   let beatSeen = false;
   const peakRms = new Float64Array(routes.length);
   const peakBands = new Float64Array(3);
-  let drive = { pulse: 0, motion: 0 };
+  let drivePulse = 0;
+  let driveMotion = 0;
   const onHop = (i: number, f: Features): void => {
     tracker.onHop(i, f);
     if (f.rms > peakRms[i]) peakRms[i] = f.rms;
@@ -191,7 +192,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     if (flash > r.features.percussiveNorm) r.features.percussiveNorm = flash;
     opts.onFrame?.(r.features);
     const input = tracker.frameInput(params);
-    drive = { pulse: input.pulse, motion: input.motion };
+    drivePulse = input.pulse;
+    driveMotion = input.motion;
     latentStep(state, input, params, latentTime === 0 ? 0 : t - latentTime);
     latentTime = t;
     r.seq = seq;
@@ -255,8 +257,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
         bpm: p.bpm,
         beat: beatSeen,
         beatPhase: p.beatPhase,
-        pulse: drive.pulse,
-        motion: drive.motion,
+        pulse: drivePulse,
+        motion: driveMotion,
       };
       onsetSeen = beatSeen = false;
       peakRms.fill(0);
