@@ -145,6 +145,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   let blockEnd = 0;
   let blockTime = 0;
   let flash = 0;
+  // A flash reaches the first frame after it at full strength, however the blocks fall between frames.
+  let flashPending = false;
   // Meters hold the peak since they were last read: a click is a few ms, meters come at 20 Hz.
   let onsetSeen = false;
   let beatSeen = false;
@@ -171,7 +173,10 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     const t = block.captureTime + block.frames / block.sampleRate;
     params = store.tick();
     for (const trig of store.takeTriggers()) {
-      if (trig.name === 'flash') flash = 1;
+      if (trig.name === 'flash') {
+        flash = 1;
+        flashPending = true;
+      }
       else if (trig.name === 'keyframe') jumpKeyframe(state);
       else if (trig.name === 'shuffle' && state.cls) shuffleClasses(state.cls, params);
       else if (trig.name === 'tap') {
@@ -189,7 +194,9 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     const seq = loop.stats.submitted + 1;
     const r = recent[seq % RECENT];
     tracker.frameFeatures(r.features);
-    if (flash > r.features.percussiveNorm) r.features.percussiveNorm = flash;
+    const hit = flashPending ? 1 : flash;
+    flashPending = false;
+    if (hit > r.features.percussiveNorm) r.features.percussiveNorm = hit;
     opts.onFrame?.(r.features);
     const input = tracker.frameInput(params);
     drivePulse = input.pulse;
