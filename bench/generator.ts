@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEMO_CLIP } from '../engine/cli/analyzeCommand.js';
+import { DEMO_CLIP } from '../engine/audio/openInput.js';
 import type { Generator } from '../engine/generator/Generator.js';
 import { createBuiltinGenerator } from '../engine/generator/loadGenerator.js';
 import { openWorkerGenerator } from '../engine/generator/workerGenerator.js';

@@ -11,7 +11,7 @@ import type { Show } from '../engine/show/liveShow.js';
 import { createAppPage } from '../engine/server/appPage.js';
 import { createControlHub, type ControlHub } from './ControlHub.js';
 import type { PresetLibrary } from './presets/presetLibrary.js';
-import { createControlChannel, type ControlChannel } from './ui/controlChannel.js';
+import { createControlChannel, type ChoiceCatalog, type ControlChannel } from './ui/controlChannel.js';
 import { oscAddresses } from './osc/oscAddresses.js';
 import { createOscOut, type OscOut, type OscTarget } from './osc/oscOut.js';
 import { startOscServer, type OscInput } from './osc/oscServer.js';
@@ -32,6 +32,8 @@ export interface ControlOptions {
   oscOut: readonly OscTarget[];
   /** MIDI: device name substrings (empty: every device); null: no MIDI. */
   midi: { devices: readonly string[]; backend?: MidiBackend } | null;
+  /** What the operator window offers as inputs and models. */
+  catalog?: ChoiceCatalog;
   /** The preset library's change notices (hot reload); omitted: presets never change on disk. */
   onPresetFile?: (fn: (name: string, preset: Preset | undefined) => void) => () => void;
   log: Logger;
@@ -65,8 +67,9 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
   const out: OscOut | null = opts.oscOut.length ? createOscOut(opts.oscOut, store, log) : null;
   const midi = opts.midi ? await startMidi(opts.midi, hub, opts, log) : null;
   // Hot reload: the preset on stage changed on disk → its new values, at once.
-  const ui = createControlChannel({ hub, presets: opts.presets, midi, log });
+  const ui = createControlChannel({ hub, presets: opts.presets, midi, catalog: opts.catalog, log });
   const page = createAppPage('control');
+  let offModel: (() => void) | null = null;
   const offFile = opts.onPresetFile?.((name, preset) => {
     if (!preset || name !== hub.presetState().name) return;
     const r = hub.dispatch({ type: 'preset', name, morph: { seconds: 0 } }, 'preset');
@@ -83,11 +86,18 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
     },
     sockets: { '/control/ws': (ws) => ui.handle(ws) },
     attachShow(show) {
+      // A preset made on another model brings it along (the show keeps its model if that fails).
+      offModel = hub.onPreset((preset) => {
+        if (!preset.model || preset.model === show.state().model.spec) return;
+        show.setModel(preset.model).catch((err: Error) => log.warn(`preset "${preset.name}": model ${preset.model}: ${err.message}`));
+      });
       ui.attach({
         info() {
-          const s = show.state();
-          return { input: s.input, model: { name: s.model.name, provider: s.model.provider, width: s.model.width, height: s.model.height } };
+          const { input, model: m, busy } = show.state();
+          return { input, busy, model: { name: m.name, spec: m.spec, provider: m.provider, width: m.width, height: m.height } };
         },
+        setInput: (name, routes) => show.setInput({ name, routes }),
+        setModel: (spec) => show.setModel(spec),
         meters() {
           const st = show.stats();
           const p = st.latencyMs.presented;
@@ -112,6 +122,7 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
     onFrame: (f) => out?.sendFeatures(f),
     async close() {
       offFile?.();
+      offModel?.();
       ui.close();
       midi?.close();
       await osc?.close();

@@ -1,6 +1,6 @@
 /**
  * Makes the bundled demo clip, engine/audio/demo-clip.wav: the audio `vj analyze --input default`
- * plays when there is no audio input device (DEMO_CLIP in engine/cli/analyzeCommand.ts).
+ * plays when there is no audio input device (DEMO_CLIP in engine/audio/openInput.ts).
  *
  * A 20 s full mix composed here, in code, and written as MIDI with @tonejs/midi: 120 BPM, 4/4,
  * the progression C – Am – F – G (one chord per bar, so the chroma meter changes every 2 s),

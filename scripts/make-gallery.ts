@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_CLIP } from '../engine/cli/analyzeCommand.js';
+import { DEMO_CLIP } from '../engine/audio/openInput.js';
 import { defaultValues } from '../engine/params/registry.js';
 import { writePng } from '../engine/render/png.js';
 import { renderSong } from '../engine/render/renderSong.js';

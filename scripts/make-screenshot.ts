@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../test/helpers/chromium.js';
 import { startTestShow } from '../test/helpers/show.js';
 import { decodeAudioFile } from '../engine/audio/fileSource.js';
-import { DEMO_CLIP } from '../engine/cli/analyzeCommand.js';
+import { DEMO_CLIP } from '../engine/audio/openInput.js';
 import { defaultValues } from '../engine/params/registry.js';
 
 const out = fileURLToPath(new URL('../docs/output.png', import.meta.url));

@@ -59,7 +59,7 @@ const chain = createChainPanel(ctx);
 const meters = createMetersPanel();
 const presets = createPresetsPanel(ctx);
 const midi = createMidiPanel(ctx);
-const info = createInfoPanel();
+const info = createInfoPanel(ctx);
 const showControls = createShowControls(ctx, learn);
 
 /** The output, small; hidden on request (it renders a second copy of the show: CPU and GPU). */

@@ -6,6 +6,8 @@
  */
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import type { InputRoute } from '../../engine/audio/AudioBlock.js';
+import { parseRoutes } from '../../engine/audio/route.js';
 import type { Logger } from '../../engine/log.js';
 import { isShowState, PARAM_IDS, type ParamValues } from '../../engine/params/registry.js';
 import { orderedEffects } from '../../shaders/index.js';
@@ -14,18 +16,29 @@ import type { ControlHub } from '../ControlHub.js';
 import type { MidiController } from '../midi/midiController.js';
 import { MidiMappingSchema } from '../midi/MidiMapping.js';
 import type { PresetLibrary } from '../presets/presetLibrary.js';
-import type { UiEvent, UiMeters, UiRequest, UiState } from './controlProtocol.js';
+import type { UiChoices, UiEvent, UiMeters, UiRequest, UiState } from './controlProtocol.js';
 
-/** What the channel reads from the running show. */
+/** What the channel reads from the running show, and the switches it can ask of it. */
 export interface ShowView {
-  info(): Pick<UiState, 'input' | 'model'>;
+  info(): Pick<UiState, 'input' | 'model' | 'busy'>;
   meters(): UiMeters;
+  /** Another input and/or routes (null: every channel of a new input, the current routes of the same one). */
+  setInput(name: string, routes: InputRoute[] | null): Promise<void>;
+  setModel(spec: string): Promise<void>;
+}
+
+/** Where the input and model choices come from (`vj start`: PortAudio's devices, the model folders). */
+export interface ChoiceCatalog {
+  inputs(): Promise<UiChoices['inputs']>;
+  models(): Promise<string[]>;
 }
 
 export interface ControlChannelOptions {
   hub: ControlHub;
   presets: Pick<PresetLibrary, 'names' | 'get' | 'save'>;
   midi: MidiController | null;
+  /** Absent: nothing to choose from (names and paths can still be typed). */
+  catalog?: ChoiceCatalog;
   log: Logger;
   /** How often the state is compared and sent when changed (ms). */
   stateMs?: number;
@@ -48,6 +61,9 @@ const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('savePreset'), name: z.string(), description: z.string().max(500).optional() }),
   z.object({ type: z.literal('learn'), target: z.string().nullable() }),
   z.object({ type: z.literal('mappings'), mappings: z.array(MidiMappingSchema).max(1024) }),
+  z.object({ type: z.literal('input'), name: z.string().min(1).max(1000), routes: z.string().max(1000).nullable() }),
+  z.object({ type: z.literal('model'), model: z.string().min(1).max(1000) }),
+  z.object({ type: z.literal('rescan') }),
 ]);
 
 export function createControlChannel(opts: ControlChannelOptions): ControlChannel {
@@ -55,6 +71,12 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
   const clients = new Set<WebSocket>();
   let view: ShowView | null = null;
   let lastState = '';
+  let choices: UiChoices = { inputs: [], models: [] };
+  const rescan = async (): Promise<void> => {
+    if (!opts.catalog) return;
+    const [inputs, models] = await Promise.all([opts.catalog.inputs(), opts.catalog.models()]);
+    choices = { inputs, models };
+  };
 
   const send = (ws: WebSocket, e: UiEvent | string): void => {
     if (ws.readyState === ws.OPEN) ws.send(typeof e === 'string' ? e : JSON.stringify(e));
@@ -76,7 +98,9 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
       chain: orderedEffects(loaded.chain).map((e) => e.name),
       midi: midi ? { inputs: midi.inputs(), outputs: midi.outputs(), mappings: midi.mappings(), learning: midi.learning() } : null,
       input: info?.input ?? { name: '', sampleRate: 0, channels: 0, routes: [] },
-      model: info?.model ?? { name: '', provider: '', width: 0, height: 0 },
+      model: info?.model ?? { name: '', spec: '', provider: '', width: 0, height: 0 },
+      busy: info?.busy ?? null,
+      choices,
     };
   };
   const stateText = (): string => JSON.stringify({ type: 'state', state: state() } satisfies UiEvent);
@@ -109,7 +133,8 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
           morph: old?.morph,
           params,
           ...(chain ? { chain: [...chain] } : {}),
-          ...(old?.model ? { model: old.model } : {}),
+          // The look includes the model it was made on.
+          ...(view ? { model: view.info().model.spec } : old?.model ? { model: old.model } : {}),
           ...(midi ? { mappings: midi.mappings() } : old?.mappings ? { mappings: old.mappings } : {}),
         });
         hub.presetSaved(req.name);
@@ -123,6 +148,19 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
       case 'mappings':
         if (!midi) return 'MIDI is not available';
         midi.setMappings(req.mappings);
+        return null;
+      case 'input': {
+        if (!view) return 'the show has not started yet';
+        const routes = req.routes === null || req.routes.trim() === '' ? null : parseRoutes(req.routes);
+        await view.setInput(req.name, routes);
+        return null;
+      }
+      case 'model':
+        if (!view) return 'the show has not started yet';
+        await view.setModel(req.model);
+        return null;
+      case 'rescan':
+        await rescan();
         return null;
     }
   };
@@ -175,6 +213,7 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
     },
     attach(v) {
       view = v;
+      rescan().then(sync, (err: Error) => log.warn(`control: listing inputs and models: ${err.message}`));
     },
     clients: () => clients.size,
     close() {

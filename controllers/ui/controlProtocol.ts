@@ -22,7 +22,13 @@ export type UiRequest =
   /** Arms MIDI learn for a parameter or trigger; `null` cancels. */
   | { type: 'learn'; target: ParamId | TriggerName | null }
   /** Replaces the MIDI mappings (edit range/curve, delete). */
-  | { type: 'mappings'; mappings: MidiMapping[] };
+  | { type: 'mappings'; mappings: MidiMapping[] }
+  /** Switches the audio input (a device name or index, a file, `demo`) and/or its routes (`drums=1-2,keys=3`; null: every channel). */
+  | { type: 'input'; name: string; routes: string | null }
+  /** Switches the generator (`builtin[:SEED]`, a manifest or .onnx path). */
+  | { type: 'model'; model: string }
+  /** Lists the inputs and models again (a device plugged in, a model copied in). */
+  | { type: 'rescan' };
 
 /** A preset as listed. */
 export interface UiPreset {
@@ -40,7 +46,18 @@ export interface UiState {
   chain: string[];
   midi: { inputs: string[]; outputs: string[]; mappings: MidiMapping[]; learning: ParamId | TriggerName | null } | null;
   input: { name: string; sampleRate: number; channels: number; routes: { name: string; channels: readonly number[] }[] };
-  model: { name: string; provider: string; width: number; height: number };
+  /** `spec`: what was asked for (`builtin`, a path). */
+  model: { name: string; spec: string; provider: string; width: number; height: number };
+  /** What the show is switching now (an input or a model), null when nothing. */
+  busy: string | null;
+  /** What the input and model choosers offer. */
+  choices: UiChoices;
+}
+
+/** The inputs and models there are (any other file or path can be typed). */
+export interface UiChoices {
+  inputs: { name: string; channels: number }[];
+  models: string[];
 }
 
 /** Live meters (about 20 Hz): the show's meters and its stats. */

@@ -63,6 +63,20 @@ function addChannels(out: number[], term: string, spec: string, name: string): v
   }
 }
 
+/** Writes routes as a spec {@link parseRoutes} reads back (`drums=1-2,keys=3+5`); ranges where channels run on. */
+export function formatRoutes(routes: readonly InputRoute[]): string {
+  return routes.map((r) => {
+    const terms: string[] = [];
+    for (let i = 0; i < r.channels.length; ) {
+      let j = i;
+      while (j + 1 < r.channels.length && r.channels[j + 1] === r.channels[j] + 1) j++;
+      terms.push(j > i ? `${r.channels[i] + 1}-${r.channels[j] + 1}` : `${r.channels[i] + 1}`);
+      i = j + 1;
+    }
+    return `${r.name}=${terms.join('+')}`;
+  }).join(',');
+}
+
 /** The route used when none is given: every channel of the source mixed into `main`. */
 export function defaultRoutes(channelCount: number): InputRoute[] {
   if (!(channelCount >= 1)) throw new Error(`routes: a source needs at least one channel, got ${channelCount}`);

@@ -1,15 +1,11 @@
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import type { AudioSource, InputRoute } from '../audio/AudioBlock.js';
 import { openFileSource } from '../audio/fileSource.js';
-import { listDevices, openPortAudioSource } from '../audio/portaudio.js';
+import { openInput } from '../audio/openInput.js';
 import { defaultRoutes, parseRoutes, validateRoutes } from '../audio/route.js';
 import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
 import type { Features } from '../analysis/Features.js';
 import { createMeterRow, renderMeterRow, updateMeterRow } from './meter.js';
-
-/** The bundled demo clip, played when there is no input device. */
-export const DEMO_CLIP = fileURLToPath(new URL('../audio/demo-clip.wav', import.meta.url));
 
 /** `vj analyze`: onsets, per-hop JSON, or the live meter. */
 export async function analyzeCommand(args: string[]): Promise<number> {
@@ -35,7 +31,7 @@ export async function analyzeCommand(args: string[]): Promise<number> {
 
   const source = file !== undefined
     ? await openFileSource(file, { pace: values.onsets || values.json ? 'fast' : 'realtime', framesPerBuffer })
-    : await openLiveInput(values.input ?? 'default', positiveInt(values.rate, '--rate'), framesPerBuffer);
+    : await openInput(values.input ?? 'default', { sampleRate: positiveInt(values.rate, '--rate'), framesPerBuffer, note: (l) => process.stderr.write(`vj: ${l}\n`) });
   const routes: InputRoute[] = values.channels
     ? parseRoutes(values.channels)
     : defaultRoutes(source.channelCount);
@@ -50,23 +46,6 @@ function positiveInt(v: string | undefined, name: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${v}"`);
   return n;
-}
-
-/** Opens a device by name or index; with none present, "default" falls back to the demo clip. */
-export async function openLiveInput(name: string, sampleRate: number, framesPerBuffer: number): Promise<AudioSource> {
-  let devices: Awaited<ReturnType<typeof listDevices>> = [];
-  try {
-    devices = await listDevices();
-  } catch (err) {
-    process.stderr.write(`vj: audio input unavailable (${err instanceof Error ? err.message : String(err)})\n`);
-  }
-  if (devices.length === 0) {
-    if (name !== 'default') throw new Error(`no audio input devices found, so "${name}" cannot be opened (vj devices)`);
-    process.stderr.write(`vj: no audio input device; playing the demo clip ${DEMO_CLIP}\n`);
-    return openFileSource(DEMO_CLIP, { pace: 'realtime', framesPerBuffer, loop: true });
-  }
-  const device = name === 'default' ? undefined : /^\d+$/.test(name) ? Number(name) : name;
-  return openPortAudioSource({ device, sampleRate, framesPerBuffer });
 }
 
 function writeOut(s: string): Promise<void> | void {

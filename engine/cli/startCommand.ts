@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AudioSource, InputRoute } from '../audio/AudioBlock.js';
-import { openFileSource } from '../audio/fileSource.js';
+import { listInputs, openInput } from '../audio/openInput.js';
+import { listModels } from '../generator/modelCatalog.js';
 import { defaultRoutes, parseRoutes, validateRoutes } from '../audio/route.js';
 import { parseProviders } from '../generator/session.js';
 import { createLogger } from '../log.js';
@@ -11,7 +11,6 @@ import { startShow, type Show } from '../show/liveShow.js';
 import { createParamStore } from '../params/ParamStore.js';
 import { parseOscTarget } from '../../controllers/osc/oscOut.js';
 import { startControls } from '../../controllers/startControls.js';
-import { openLiveInput } from './analyzeCommand.js';
 import { intOption, presetsFromOption } from './options.js';
 import { openOutput } from './outputWindow.js';
 
@@ -80,11 +79,9 @@ export async function startCommand(args: string[]): Promise<number> {
   };
   const params = await guard(() => paramsFromOptions(preset?.params, values.set));
 
-  // A file as input (looped in real time): rehearsal without the sound card.
-  const isFile = existsSync(values.input) && statSync(values.input).isFile();
-  const source: AudioSource = await guard(() => (isFile
-    ? openFileSource(values.input, { pace: 'realtime', framesPerBuffer, loop: true })
-    : openLiveInput(values.input, rate, framesPerBuffer)));
+  // A device, a file (looped in real time: rehearsal without the sound card) or the demo clip.
+  const open = (name: string): Promise<AudioSource> => openInput(name, { sampleRate: rate, framesPerBuffer, note: (l) => log.info(l) });
+  const source = await guard(() => open(values.input));
   cleanup.push(() => source.stop());
   const inputs = routes ?? defaultRoutes(source.channelCount);
   await guard(() => validateRoutes(inputs, source.channelCount));
@@ -94,11 +91,11 @@ export async function startCommand(args: string[]): Promise<number> {
   const controls = await guard(() => startControls({
     store, presets: library, initialPreset: preset, tempo: () => show?.tempo() ?? null,
     osc, oscOut, midi: values['no-midi'] ? null : { devices: values.midi },
-    onPresetFile: (fn) => library.onChange(fn), log,
+    onPresetFile: (fn) => library.onChange(fn), catalog: { inputs: listInputs, models: () => listModels() }, log,
   }));
   cleanup.push(() => controls.close());
   show = await guard(() => startShow({
-    source, inputName: values.input, routes: inputs, framesPerBuffer, store,
+    source, inputName: values.input, openInput: open, routes: inputs, framesPerBuffer, store,
     effectOrder: () => controls.hub.presetState().chain, stateExtras: controls.state, api: controls.api, onFrame: controls.onFrame,
     pages: controls.pages, sockets: controls.sockets, controlToken,
     stems: { pulse: values.pulse, motion: values.motion, class: values.class },

@@ -21,6 +21,8 @@ export interface LoadGeneratorOptions extends SessionOptions {
   model?: string;
   /** Size of the built-in generator's square output (default 256). */
   size?: number;
+  /** True: a model that cannot be used is an error (a live switch keeps the model it has) instead of the built-in fallback. */
+  strict?: boolean;
   log?: Logger;
 }
 
@@ -69,6 +71,7 @@ export async function loadGenerator(opts: LoadGeneratorOptions = {}): Promise<Lo
       throw err;
     }
   } catch (err) {
+    if (opts.strict) throw err;
     const fallback = err instanceof Error ? err.message : String(err);
     log.error(`${fallback}\nusing the built-in generator instead`);
     return { generator: await createBuiltinGenerator(size, 1, opts, log), fallback };

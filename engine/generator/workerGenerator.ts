@@ -47,7 +47,10 @@ export async function openWorkerGenerator(opts: Omit<LoadGeneratorOptions, 'log'
       settle?.reject(dead);
     });
   });
-  const { info, fallback } = await ready;
+  const { info, fallback } = await ready.catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
+  });
   const zBuf = new SharedArrayBuffer(info.latentDim * 4);
   const cBuf = new SharedArrayBuffer(Math.max(1, info.classCount) * 4);
   const fBuf = new SharedArrayBuffer(info.width * info.height * 4);

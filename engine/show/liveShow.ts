@@ -7,13 +7,15 @@
 import type { AudioBlock, AudioSource, InputRoute } from '../audio/AudioBlock.js';
 import { createFeatures, type Features } from '../analysis/Features.js';
 import { tapTempo } from '../analysis/analyzer.js';
-import { createRoutedAnalysis } from '../analysis/routedAnalysis.js';
+import { createRoutedAnalysis, type RoutedAnalysis } from '../analysis/routedAnalysis.js';
+import { defaultRoutes, validateRoutes } from '../audio/route.js';
 import { createInferenceLoop, type InferenceLoop } from '../generator/inferenceLoop.js';
 import type { GeneratorInfo, ProviderName } from '../generator/Generator.js';
+import type { LoadedGenerator } from '../generator/loadGenerator.js';
 import { openWorkerGenerator } from '../generator/workerGenerator.js';
 import { shuffleClasses } from '../latent/classVector.js';
-import { createLatentState, jumpKeyframe, latentStep } from '../latent/latent.js';
-import { createStemTracker, resolveStems, type StemChoice } from '../latent/stems.js';
+import { createLatentState, jumpKeyframe, latentStep, type LatentState } from '../latent/latent.js';
+import { createStemTracker, resolveStems, type StemChoice, type StemIndices, type StemTracker } from '../latent/stems.js';
 import type { Logger } from '../log.js';
 import type { ParamStore } from '../params/ParamStore.js';
 import type { ParamValues } from '../params/registry.js';
@@ -21,12 +23,15 @@ import { createEngineStats, type StatsSnapshot } from '../server/stats.js';
 import { startServer, type EngineServer, type ServerOptions } from '../server/httpServer.js';
 import { encodeFrame, wallNow, type FrameHeader, type ServerMessage } from '../server/protocol.js';
 import { createAppPage } from '../server/appPage.js';
+import type { Seconds } from '../units.js';
 import { activeChain, chainUniformValues, frameStats, orderedEffects } from '../../shaders/index.js';
 
 export interface ShowOptions {
   source: AudioSource;
-  /** A description of the input for the state API. */
+  /** The input's name as `openInput` takes it (shown in the state API). */
   inputName: string;
+  /** Opens another input by name, for {@link Show.setInput} (absent: only new routes). */
+  openInput?: (name: string) => Promise<AudioSource>;
   routes: InputRoute[];
   stems?: StemChoice;
   framesPerBuffer: number;
@@ -59,6 +64,7 @@ export interface ShowOptions {
 export interface Show {
   readonly server: EngineServer;
   readonly store: ParamStore;
+  /** The running generator's info (changes with {@link Show.setModel}). */
   readonly generator: GeneratorInfo;
   state(): ShowState;
   /** The analysed tempo (BPM) of the pulse input; null before one is found. */
@@ -66,7 +72,24 @@ export interface Show {
   /** Meters for the operator window; onset and beat are "since the previous call". */
   meters(): ShowMeters;
   stats(): StatsSnapshot & { inputLevelDb: number };
+  /** What is being switched now (an input or a model); null when nothing. */
+  busy(): string | null;
+  /**
+   * Switches the input: another source (by name, through `openInput`), other routes, or both.
+   * Routes omitted: the current ones for the same source, every channel mixed for a new one.
+   * The old source plays until the new one delivers; on any error the show keeps what it had.
+   */
+  setInput(change: InputChange): Promise<void>;
+  /** Switches the generator (`builtin[:SEED]`, a manifest or .onnx path); on any error the show keeps the one it has. */
+  setModel(spec: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What {@link Show.setInput} changes. */
+export interface InputChange {
+  /** An input as `openInput` takes it; omitted: the current one. */
+  name?: string;
+  routes?: InputRoute[] | null;
 }
 
 /** Meters for the operator window. */
@@ -91,7 +114,9 @@ export interface ShowMeters {
 export interface ShowState {
   params: ParamValues;
   input: { name: string; sampleRate: number; channels: number; routes: InputRoute[] };
-  model: GeneratorInfo & { fallback?: string };
+  /** `spec`: what was asked for (`builtin`, a path); `fallback`: why the built-in one runs instead. */
+  model: GeneratorInfo & { spec: string; fallback?: string };
+  busy: string | null;
 }
 
 function panicMessage(v: Readonly<ParamValues>): ServerMessage {
@@ -101,120 +126,196 @@ function panicMessage(v: Readonly<ParamValues>): ServerMessage {
 /** Decay time constant of the `flash` trigger's hit. */
 const FLASH_DECAY_SECONDS = 0.15;
 
+/** How long a newly opened input may take to deliver its first block before the switch is given up. */
+const INPUT_START_SECONDS = 5;
+
+/** The running input: its source, routes and analysis (replaced whole on a switch). */
+interface LiveInput {
+  source: AudioSource;
+  name: string;
+  routes: InputRoute[];
+  stems: StemIndices;
+  analysis: RoutedAnalysis;
+  tracker: StemTracker;
+  /** Peak hop RMS per route since the meters were last read. */
+  peakRms: Float64Array;
+  /** The show's time at this source's time 0. */
+  offset: Seconds;
+  onHop(index: number, f: Features): void;
+}
+
+/** The running generator, its inference loop and its latent (replaced whole on a switch). */
+interface LiveGenerator {
+  loop: InferenceLoop;
+  info: GeneratorInfo;
+  /** What was asked for (`builtin`, a manifest path). */
+  spec: string;
+  fallback?: string;
+  /** Show sequence number before this generator's first frame. */
+  base: number;
+  state: LatentState;
+}
+
 /** Frames remembered for matching a `presented` report to its capture time. */
 const RECENT = 8;
 
 export async function startShow(opts: ShowOptions): Promise<Show> {
-  const { source, routes, store, log } = opts;
+  const { store, log } = opts;
   let params = store.tick();
-  const stems = resolveStems(routes, opts.stems);
-  const { generator, fallback } = await openWorkerGenerator({ model: opts.model, size: opts.size, providers: opts.providers });
-  const info = generator.info;
   const stats = createEngineStats();
   const recent = Array.from({ length: RECENT }, () => ({ seq: 0, capturedAt: 0, audioTime: 0, features: createFeatures() }));
-
   let server: EngineServer | null = null;
-  const loop: InferenceLoop = createInferenceLoop(
-    generator,
-    (rgba, meta) => {
-      const now = wallNow();
-      const r = recent[meta.seq % RECENT];
-      if (r.seq !== meta.seq) return;
-      stats.inferenceRun(meta.doneAt - meta.startedAt, now);
-      stats.stage('inference', now - r.capturedAt);
-      const chain = activeChain(params, orderedEffects(opts.effectOrder?.() ?? null));
-      const uniforms = chainUniformValues(chain, params, r.features, frameStats(rgba));
-      const f = r.features;
-      const header: FrameHeader = {
-        seq: meta.seq, width: info.width, height: info.height,
-        chain: chain.map((e) => e.name), uniforms,
-        audioTime: r.audioTime, capturedAt: r.capturedAt, sentAt: wallNow(),
-        features: { envelope: f.envelope, onset: f.onset, beat: f.beat, bpm: f.bpm, percussive: f.percussiveNorm },
-      };
-      if (server && server.broadcast(encodeFrame(header, rgba)) > 0) stats.stage('sent', wallNow() - r.capturedAt);
-    },
-    (err) => log.warn(`inference failed: ${err instanceof Error ? err.message : String(err)}`),
-  );
+  /** What is being switched now (an input or a model), null when nothing. */
+  let busy: string | null = null;
 
-  const analysis = createRoutedAnalysis(routes, source.sampleRate, opts.framesPerBuffer);
-  const tracker = createStemTracker(stems, routes.length, createFeatures, params);
-  const state = createLatentState({ dim: info.latentDim, classCount: info.classCount, seed: opts.seed });
-  let latentTime = 0;
-  let lastSubmitWall = 0;
+  // The generator and its latent, swapped whole by setModel. Sequence numbers run on across
+  // generators (`base`), so outputs' presented reports never match a frame of the wrong one.
+  const makeGenerator = (loaded: LoadedGenerator, spec: string, base: number): LiveGenerator => {
+    const info = loaded.generator.info;
+    const loop = createInferenceLoop(
+      loaded.generator,
+      (rgba, meta) => {
+        const now = wallNow();
+        const seq = base + meta.seq;
+        const r = recent[seq % RECENT];
+        if (r.seq !== seq) return;
+        stats.inferenceRun(meta.doneAt - meta.startedAt, now);
+        stats.stage('inference', now - r.capturedAt);
+        const chain = activeChain(params, orderedEffects(opts.effectOrder?.() ?? null));
+        const uniforms = chainUniformValues(chain, params, r.features, frameStats(rgba));
+        const f = r.features;
+        const header: FrameHeader = {
+          seq, width: info.width, height: info.height,
+          chain: chain.map((e) => e.name), uniforms,
+          audioTime: r.audioTime, capturedAt: r.capturedAt, sentAt: wallNow(),
+          features: { envelope: f.envelope, onset: f.onset, beat: f.beat, bpm: f.bpm, percussive: f.percussiveNorm },
+        };
+        if (server && server.broadcast(encodeFrame(header, rgba)) > 0) stats.stage('sent', wallNow() - r.capturedAt);
+      },
+      (err) => log.warn(`inference failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    const state = createLatentState({ dim: info.latentDim, classCount: info.classCount, seed: opts.seed });
+    return { loop, info, spec, fallback: loaded.fallback, base, state };
+  };
+  const model = opts.model ?? 'builtin';
+  let gen = makeGenerator(await openWorkerGenerator({ model, size: opts.size, providers: opts.providers }), model, 0);
+
+  // The input and its analysis, swapped whole by setInput (a new source, or new routes).
+  let onsetSeen = false;
+  let beatSeen = false;
+  const peakBands = new Float64Array(3);
   let levelDb = -Infinity;
   let blockEnd = 0;
+  const makeInput = (source: AudioSource, name: string, routes: InputRoute[], offset: Seconds): LiveInput => {
+    // Stems named on the command line follow their input; where a new routing lacks it, the first input.
+    const choice = Object.fromEntries(Object.entries(opts.stems ?? {}).filter(([, n]) => routes.some((r) => r.name === n)));
+    const stems = resolveStems(routes, choice);
+    const tracker = createStemTracker(stems, routes.length, createFeatures, params);
+    const peakRms = new Float64Array(routes.length);
+    return {
+      source, name, routes, stems, tracker, peakRms, offset,
+      analysis: createRoutedAnalysis(routes, source.sampleRate, opts.framesPerBuffer),
+      onHop(i, f) {
+        tracker.onHop(i, f);
+        if (f.rms > peakRms[i]) peakRms[i] = f.rms;
+        if (i === stems.pulse) {
+          onsetSeen ||= f.onset;
+          beatSeen ||= f.beat;
+          for (let b = 0; b < 3; b++) if (f.bandsNorm[b] > peakBands[b]) peakBands[b] = f.bandsNorm[b];
+        }
+        if (i === 0) {
+          levelDb = f.rms > 0 ? 20 * Math.log10(f.rms) : -Infinity;
+          stats.stage('analysis', wallNow() - blockEnd);
+        }
+      },
+    };
+  };
+  const firstRoutes = opts.routes;
+  validateRoutes(firstRoutes, opts.source.channelCount);
+  let input = makeInput(opts.source, opts.inputName, firstRoutes, 0);
+  /** A new source that has started but not yet delivered: it takes over at its first block. */
+  let incoming: { input: LiveInput; took: () => void } | null = null;
+
+  let latentTime = 0;
+  let lastSubmitWall = 0;
   let blockTime = 0;
   let flash = 0;
   // A flash reaches the first frame after it at full strength, however the blocks fall between frames.
   let flashPending = false;
   // Meters hold the peak since they were last read: a click is a few ms, meters come at 20 Hz.
-  let onsetSeen = false;
-  let beatSeen = false;
-  const peakRms = new Float64Array(routes.length);
-  const peakBands = new Float64Array(3);
   let drivePulse = 0;
   let driveMotion = 0;
-  const onHop = (i: number, f: Features): void => {
-    tracker.onHop(i, f);
-    if (f.rms > peakRms[i]) peakRms[i] = f.rms;
-    if (i === stems.pulse) {
-      onsetSeen ||= f.onset;
-      beatSeen ||= f.beat;
-      for (let b = 0; b < 3; b++) if (f.bandsNorm[b] > peakBands[b]) peakBands[b] = f.bandsNorm[b];
-    }
-    if (i === 0) {
-      levelDb = f.rms > 0 ? 20 * Math.log10(f.rms) : -Infinity;
-      stats.stage('analysis', wallNow() - blockEnd);
-    }
-  };
   const onBlock = (block: AudioBlock): void => {
+    const inp = input;
     // The moment the block's last sample was captured: the audio→light clock starts here.
     blockEnd = performance.timeOrigin + block.wallTimeMs + (block.frames / block.sampleRate) * 1000;
-    const t = block.captureTime + block.frames / block.sampleRate;
+    const sourceTime = block.captureTime + block.frames / block.sampleRate;
+    const t = inp.offset + sourceTime;
+    const g = gen;
     params = store.tick();
     for (const trig of store.takeTriggers()) {
       if (trig.name === 'flash') {
         flash = 1;
         flashPending = true;
-      }
-      else if (trig.name === 'keyframe') jumpKeyframe(state);
-      else if (trig.name === 'shuffle' && state.cls) shuffleClasses(state.cls, params);
+      } else if (trig.name === 'keyframe') jumpKeyframe(g.state);
+      else if (trig.name === 'shuffle' && g.state.cls) shuffleClasses(g.state.cls, params);
       else if (trig.name === 'tap') {
         // The tap's audio time: this block's end, less how long ago (wall clock) it arrived.
-        const at = t - Math.max(0, performance.now() - trig.at) / 1000;
-        for (const a of analysis.analyzers) tapTempo(a, at);
+        const at = sourceTime - Math.max(0, performance.now() - trig.at) / 1000;
+        for (const a of inp.analysis.analyzers) tapTempo(a, at);
       }
     }
-    analysis.process(block, onHop);
+    inp.analysis.process(block, inp.onHop);
     flash *= Math.exp(-(t - blockTime) / FLASH_DECAY_SECONDS);
     blockTime = t;
     const now = wallNow();
     if (now - lastSubmitWall < 1000 / opts.fps) return;
     lastSubmitWall = now;
-    const seq = loop.stats.submitted + 1;
+    const seq = g.base + g.loop.stats.submitted + 1;
     const r = recent[seq % RECENT];
-    tracker.frameFeatures(r.features);
+    inp.tracker.frameFeatures(r.features);
     const hit = flashPending ? 1 : flash;
     flashPending = false;
     if (hit > r.features.percussiveNorm) r.features.percussiveNorm = hit;
     opts.onFrame?.(r.features);
-    const input = tracker.frameInput(params);
-    drivePulse = input.pulse;
-    driveMotion = input.motion;
-    latentStep(state, input, params, latentTime === 0 ? 0 : t - latentTime);
+    const latentIn = inp.tracker.frameInput(params);
+    drivePulse = latentIn.pulse;
+    driveMotion = latentIn.motion;
+    latentStep(g.state, latentIn, params, latentTime === 0 ? 0 : t - latentTime);
     latentTime = t;
     r.seq = seq;
     r.capturedAt = blockEnd;
     r.audioTime = t;
     stats.stage('latent', wallNow() - blockEnd);
-    loop.submit(state.z, state.classVec, params.truncation, t);
+    g.loop.submit(g.state.z, g.state.classVec, params.truncation, t);
+  };
+  /** Blocks of `source` reach the analysis while it is the input (or the one taking over). */
+  const handlerFor = (source: AudioSource) => (block: AudioBlock): void => {
+    if (incoming?.input.source === source) {
+      // The new source's first block: it takes over, its time continuing the show's.
+      incoming.input.offset = blockTime - block.captureTime;
+      input = incoming.input;
+      incoming.took();
+      incoming = null;
+    }
+    if (input.source === source) onBlock(block);
+  };
+  const exclusive = async (what: string, step: () => Promise<void>): Promise<void> => {
+    if (busy) throw new Error(`still ${busy}; try again when it is done`);
+    busy = what;
+    try {
+      await step();
+    } finally {
+      busy = null;
+    }
   };
 
   const showState = (): ShowState => ({
     params: { ...store.current() },
     ...opts.stateExtras?.(),
-    input: { name: opts.inputName, sampleRate: source.sampleRate, channels: source.channelCount, routes },
-    model: { ...info, ...(fallback ? { fallback } : {}) },
+    input: { name: input.name, sampleRate: input.source.sampleRate, channels: input.source.channelCount, routes: input.routes },
+    model: { ...gen.info, spec: gen.spec, ...(gen.fallback ? { fallback: gen.fallback } : {}) },
+    busy,
   });
   const showStats = (outputs: number) => ({ ...stats.snapshot(outputs, wallNow()), inputLevelDb: Number.isFinite(levelDb) ? Math.round(levelDb * 10) / 10 : -120 });
 
@@ -242,19 +343,22 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   const offPanic = store.subscribe((c) => {
     if (c.ids.includes('blackout') || c.ids.includes('freeze')) srv.tell(panicMessage(c.values));
   });
-  await source.start(onBlock);
+  await input.source.start(handlerFor(input.source));
 
   const show: Show = {
     server: srv,
     store,
-    generator: info,
+    get generator() {
+      return gen.info;
+    },
     state: showState,
     tempo: () => {
-      const bpm = tracker.latest(stems.pulse).bpm;
+      const bpm = input.tracker.latest(input.stems.pulse).bpm;
       return bpm > 0 ? bpm : null;
     },
     stats: () => showStats(srv.outputs()),
     meters() {
+      const { tracker, stems, peakRms } = input;
       const p = tracker.latest(stems.pulse);
       const m: ShowMeters = {
         levelsDb: Array.from(peakRms, (rms) => (rms > 0 ? Math.max(-120, Math.round(200 * Math.log10(rms)) / 10) : -120)),
@@ -272,10 +376,62 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       peakBands.fill(0);
       return m;
     },
+    busy: () => busy,
+    setInput(change) {
+      const name = change.name ?? input.name;
+      return exclusive(`switching the input to ${name}`, async () => {
+        if (name === input.name) {
+          // The same source, routed anew: takes effect from the next block.
+          const routes = change.routes ?? input.routes;
+          validateRoutes(routes, input.source.channelCount);
+          input = makeInput(input.source, input.name, routes, input.offset);
+          log.info(`input ${name}: routes ${routes.map((r) => r.name).join(', ')}`);
+          return;
+        }
+        if (!opts.openInput) throw new Error('this show cannot open another input');
+        const source = await opts.openInput(name);
+        const old = input.source;
+        try {
+          const routes = change.routes ?? defaultRoutes(source.channelCount);
+          validateRoutes(routes, source.channelCount);
+          // The old input plays on until the new one delivers its first block (or fails to).
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => {
+              incoming = null;
+              reject(new Error(`input ${name} delivered no audio within ${INPUT_START_SECONDS} s`));
+            }, INPUT_START_SECONDS * 1000);
+            incoming = { input: makeInput(source, name, routes, 0), took: () => (clearTimeout(timer), resolve()) };
+            source.start(handlerFor(source)).catch((err: unknown) => {
+              clearTimeout(timer);
+              incoming = null;
+              reject(err);
+            });
+          });
+        } catch (err) {
+          await source.stop().catch(() => {});
+          throw err;
+        }
+        log.info(`input ${name}: ${source.channelCount} ch at ${source.sampleRate} Hz`);
+        await old.stop().catch((err: unknown) => log.warn(`closing the old input: ${err instanceof Error ? err.message : String(err)}`));
+      });
+    },
+    setModel(spec) {
+      return exclusive(`loading the model ${spec}`, async () => {
+        // Strict: a model that cannot be used is an error, and the show keeps the one it has.
+        const loaded = await openWorkerGenerator({ model: spec, size: opts.size, providers: opts.providers, strict: true });
+        const old = gen;
+        gen = makeGenerator(loaded, spec, old.base + old.loop.stats.submitted);
+        log.info(`model ${gen.info.name}: ${gen.info.width}×${gen.info.height} on ${gen.info.provider}`);
+        await old.loop.close();
+      });
+    },
     async stop() {
       offPanic();
-      await source.stop();
-      await loop.close();
+      const next = incoming as { input: LiveInput } | null;
+      incoming = null;
+      await next?.input.source.stop();
+      await input.source.stop();
+      await gen.loop.close();
       await srv.close();
     },
   };

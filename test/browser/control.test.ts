@@ -269,4 +269,34 @@ describe('control page in Chromium', { skip }, () => {
       await cs.stop();
     }
   });
+
+  it('input and model choosers switch the running show; a refused switch is a toast', async () => {
+    const cs = await startControlShow();
+    const errors: string[] = [];
+    try {
+      const page = await openControl(browser, cs, errors);
+      assert.equal(await page.locator('#input-name').inputValue(), 'test signal');
+      assert.equal(await page.locator('#input-routes').inputValue(), 'main=1');
+      assert.equal(await page.locator('#model-name').inputValue(), 'builtin');
+      assert.deepEqual(await page.locator('#model-name-choices option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['builtin', 'builtin:2', 'builtin:3', 'builtin:7']);
+      await page.locator('#model-name').fill('builtin:3');
+      await page.locator('#model-apply').click();
+      await until(cs, (s) => s.model.name === 'builtin:3', 'the model builtin:3');
+      await page.waitForFunction(() => document.querySelector('#info dd:nth-of-type(4)')?.textContent === 'builtin:3', null, { timeout: 5000 });
+      // Routes the input lacks: refused with the reason, the show unchanged.
+      await page.locator('#input-routes').fill('main=1+2');
+      await page.locator('#input-routes').press('Enter');
+      await page.locator('.toast').waitFor({ timeout: 5000 });
+      assert.match(await page.locator('.toast').textContent() ?? '', /uses channel 2 but the source has only 1 channel/);
+      await page.locator('#input-name').fill('demo');
+      await page.locator('#input-routes').fill('');
+      await page.locator('#input-apply').click();
+      const s = await until(cs, (st) => st.input.name === 'demo', 'the demo clip as input', 15000);
+      assert.equal(s.input.sampleRate, 44100);
+      await page.waitForFunction(() => (document.querySelector('#input-routes') as HTMLInputElement).value === 'main=1', null, { timeout: 5000 });
+      assert.deepEqual(errors, []);
+    } finally {
+      await cs.stop();
+    }
+  });
 });

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FACTORY_PRESET_DIR, openPresetLibrary, type PresetLibrary } from '../../controllers/presets/presetLibrary.js';
 import { startControls, type Controls } from '../../controllers/startControls.js';
+import { listInputs, openInput } from '../../engine/audio/openInput.js';
+import { listModels } from '../../engine/generator/modelCatalog.js';
 import { createLogger } from '../../engine/log.js';
 import { createParamStore } from '../../engine/params/ParamStore.js';
 import { defaultValues, type ParamValues } from '../../engine/params/registry.js';
@@ -28,8 +30,11 @@ export interface ControlShow {
   stop(): Promise<void>;
 }
 
-/** The factory presets plus a temporary user folder (saves go there); 128² built-in generator. */
-export async function startControlShow(opts: { params?: Partial<ParamValues> } = {}): Promise<ControlShow> {
+/**
+ * The factory presets plus a temporary user folder (saves go there); 128² built-in generator.
+ * Inputs open as `vj start` opens them (`demo`, files, devices); models are listed from `modelDir`.
+ */
+export async function startControlShow(opts: { params?: Partial<ParamValues>; modelDir?: string } = {}): Promise<ControlShow> {
   const userDir = await mkdtemp(join(tmpdir(), 'vj-presets-'));
   const log = createLogger('test', 'silent');
   const library = await openPresetLibrary({ dirs: [userDir, FACTORY_PRESET_DIR], watch: false, log });
@@ -39,10 +44,12 @@ export async function startControlShow(opts: { params?: Partial<ParamValues> } =
   const controls = await startControls({
     store, presets: library, tempo: () => show?.tempo() ?? null, osc: { port: 0, bind: '127.0.0.1' }, oscOut: [],
     midi: { devices: [], backend: midi }, onPresetFile: (fn) => library.onChange(fn), log,
+    catalog: { inputs: listInputs, models: () => listModels(opts.modelDir ? [opts.modelDir] : []) },
   });
   const s = await startTestShow({
     params: store.current(), store, size: 128, fps: 30,
     extras: {
+      openInput: (name) => openInput(name, { sampleRate: 48000, framesPerBuffer: 256 }),
       effectOrder: () => controls.hub.presetState().chain, stateExtras: controls.state, api: controls.api,
       onFrame: controls.onFrame, pages: controls.pages, sockets: controls.sockets,
     },

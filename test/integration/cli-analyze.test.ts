@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultAnalysisParams } from '../../engine/analysis/analyzer.js';
 import { decodeAudioFile } from '../../engine/audio/fileSource.js';
 import { writeWav } from '../../engine/audio/testSignals.js';
-import { DEMO_CLIP } from '../../engine/cli/analyzeCommand.js';
+import { DEMO_CLIP } from '../../engine/audio/openInput.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'vj.js');

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { networkInterfaces } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { UiEvent, UiState } from '../../controllers/ui/controlProtocol.js';
+import { BUILTIN_CHOICES } from '../../engine/generator/modelCatalog.js';
 import { createLogger } from '../../engine/log.js';
 import { startServer } from '../../engine/server/httpServer.js';
 import { startControlShow, type ControlShow } from '../helpers/controlShow.js';
+import { styleganModel } from '../helpers/syntheticModels.js';
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -31,10 +35,17 @@ async function ui(base: string): Promise<{ ws: WebSocket; events: UiEvent[]; sta
 
 describe('operator window channel (/control/ws)', () => {
   let cs: ControlShow;
+  const modelDir = mkdtempSync(join(tmpdir(), 'vj-models-'));
   before(async () => {
-    cs = await startControlShow();
+    const m = styleganModel(16);
+    writeFileSync(join(modelDir, 'faces.onnx'), m.onnx);
+    writeFileSync(join(modelDir, 'faces.json'), JSON.stringify(m.manifest));
+    cs = await startControlShow({ modelDir });
   });
-  after(async () => cs.stop());
+  after(async () => {
+    await cs.stop();
+    rmSync(modelDir, { recursive: true, force: true });
+  });
 
   it('serves the control page and its script from this machine', async () => {
     const html = await fetch(`${cs.url}control`);
@@ -125,6 +136,37 @@ describe('operator window channel (/control/ws)', () => {
     await until(() => told.some((t) => (t as { blackout?: boolean }).blackout === false && told.indexOf(t) > 0));
     out.close();
     a.ws.close();
+  });
+
+  it('switches the input and the model from a UI; every UI sees it; a bad switch says why and changes nothing', async () => {
+    const a = await ui(cs.url);
+    const b = await ui(cs.url);
+    const faces = join(modelDir, 'faces.json');
+    assert.deepEqual(a.state().choices.models, [...BUILTIN_CHOICES, faces]);
+    assert.ok(a.state().choices.inputs.some((i) => i.name === 'demo'), 'the demo clip is always offered');
+    assert.equal(a.state().model.spec, 'builtin');
+    a.send({ type: 'model', model: faces });
+    await until(() => b.state().model.spec === faces);
+    assert.deepEqual([b.state().model.width, b.state().model.height], [16, 16]);
+    assert.equal((await cs.state()).model.name, 'synthetic-stylegan');
+    a.send({ type: 'model', model: join(modelDir, 'gone.json') });
+    await until(() => a.events.some((e) => e.type === 'error'));
+    a.send({ type: 'input', name: 'demo', routes: 'main=1+2' });
+    a.send({ type: 'input', name: 'demo', routes: 'drums=' });
+    await until(() => a.events.filter((e) => e.type === 'error').length === 3);
+    const errors = a.events.filter((e): e is Extract<UiEvent, { type: 'error' }> => e.type === 'error').map((e) => e.message);
+    for (const want of [/gone\.json: not found/, /input "main" uses channel 2 but the source has only 1 channel/, /input "drums" has no channels/]) {
+      assert.ok(errors.some((e) => want.test(e)), `${want} in ${errors.join(' | ')}`);
+    }
+    assert.equal(b.state().model.spec, faces);
+    assert.equal(b.state().input.name, 'test signal');
+    // The bundled demo clip (44.1 kHz mono), through the same opener as `vj start --input demo`.
+    a.send({ type: 'input', name: 'demo', routes: null });
+    await until(() => b.state().input.name === 'demo', 15000);
+    assert.equal(b.state().input.sampleRate, 44100);
+    assert.deepEqual(b.state().input.routes, [{ name: 'main', channels: [0] }]);
+    a.ws.close();
+    b.ws.close();
   });
 });
 

@@ -1,0 +1,73 @@
+/**
+ * Opens what `--input` names, for the show and `vj analyze`: an audio file (looped in real time,
+ * for rehearsal without the sound card), the bundled demo clip (`demo`), or a PortAudio device
+ * by name or index (`default`: the system's default input, or the demo clip when there is no
+ * device at all). Also lists the choices for the operator window.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AudioSource, DeviceInfo } from './AudioBlock.js';
+import { openFileSource } from './fileSource.js';
+import { listDevices, openPortAudioSource } from './portaudio.js';
+import type { Hz } from '../units.js';
+
+/** The bundled demo clip, played when there is no input device. */
+export const DEMO_CLIP = fileURLToPath(new URL('./demo-clip.wav', import.meta.url));
+
+/** The input name that plays the demo clip. */
+export const DEMO_INPUT = 'demo';
+
+export interface OpenInputOptions {
+  sampleRate: Hz;
+  framesPerBuffer: number;
+  /** Where "no device, playing the demo clip" and similar lines go. */
+  note?: (line: string) => void;
+}
+
+/** One choice of input as the operator window lists it. */
+export interface InputChoice {
+  /** What to pass as `--input` (a device's name, or `demo`). */
+  name: string;
+  /** Input channels (devices), 0 where unknown until opened. */
+  channels: number;
+  hostApi?: string;
+}
+
+/** True when `name` is an existing file: it is played, looped, as the input. */
+export function isInputFile(name: string): boolean {
+  return existsSync(name) && statSync(name).isFile();
+}
+
+/** Opens a file, the demo clip, or a device by name or index (see the module doc). */
+export async function openInput(name: string, opts: OpenInputOptions): Promise<AudioSource> {
+  const { framesPerBuffer, note = () => {} } = opts;
+  if (name === DEMO_INPUT) return openFileSource(DEMO_CLIP, { pace: 'realtime', framesPerBuffer, loop: true });
+  if (isInputFile(name)) return openFileSource(name, { pace: 'realtime', framesPerBuffer, loop: true });
+  let devices: DeviceInfo[] = [];
+  try {
+    devices = await listDevices();
+  } catch (err) {
+    note(`audio input unavailable (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (devices.length === 0) {
+    if (name !== 'default') throw new Error(`no audio input devices found, so "${name}" cannot be opened (vj devices)`);
+    note(`no audio input device; playing the demo clip ${DEMO_CLIP}`);
+    return openFileSource(DEMO_CLIP, { pace: 'realtime', framesPerBuffer, loop: true });
+  }
+  const device = name === 'default' ? undefined : /^\d+$/.test(name) ? Number(name) : name;
+  return openPortAudioSource({ device, sampleRate: opts.sampleRate, framesPerBuffer });
+}
+
+/** The inputs there are: PortAudio's input devices (none where PortAudio is missing), then the demo clip. */
+export async function listInputs(): Promise<InputChoice[]> {
+  let devices: DeviceInfo[] = [];
+  try {
+    devices = await listDevices();
+  } catch {
+    // No PortAudio: only the demo clip (and files by path).
+  }
+  return [
+    ...devices.map((d) => ({ name: d.name, channels: d.maxInputChannels, hostApi: d.hostApi })),
+    { name: DEMO_INPUT, channels: 0 },
+  ];
+}
