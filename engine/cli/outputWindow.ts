@@ -1,6 +1,7 @@
 /**
- * Opens the output page in a window of its own: the Electron shell when the optional `electron`
- * package is installed, else a Chromium-family browser in app/kiosk mode, else it only says
+ * Opens the output page in a window of its own, and the operator window beside it: the Electron
+ * shell when the optional `electron` package is installed, else a Chromium-family browser (the
+ * output in app/kiosk mode, the operator window in a second, normal window), else it only says
  * which URL to open. Node only: nothing here imports Electron; the shell is a separate process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,6 +35,11 @@ export interface OpenOutputOptions {
   display?: string;
   /** Full screen from the start (default true); the shell's F/Escape toggle it. */
   kiosk?: boolean;
+  /**
+   * The operator window's URL: the browser opens it too, in a normal window of its own (the
+   * Electron shell always opens its control window). Default: none.
+   */
+  controlUrl?: string;
   log: Logger;
   /** The Electron binary; `null` forces "not installed". Default: {@link findElectron}. */
   electron?: string | null;
@@ -153,11 +159,12 @@ function envValue(env: NodeJS.ProcessEnv, name: string, win: boolean): string | 
  * @remarks The three `--disable-*background*` flags keep the output rendering at full rate while
  * another window covers it (the control UI on the same screen, for instance).
  */
-export function browserArgs(url: string, opts: { kiosk: boolean; display?: { x: number; y: number }; userDataDir: string }): string[] {
+export function browserArgs(url: string, opts: { kiosk: boolean; display?: { x: number; y: number }; size?: { width: number; height: number }; userDataDir: string }): string[] {
   return [
     `--app=${url}`,
     ...(opts.kiosk ? ['--kiosk'] : []),
     ...(opts.display ? [`--window-position=${opts.display.x},${opts.display.y}`] : []),
+    ...(opts.size ? [`--window-size=${opts.size.width},${opts.size.height}`] : []),
     `--user-data-dir=${opts.userDataDir}`,
     '--no-first-run',
     '--no-default-browser-check',
@@ -214,16 +221,38 @@ export async function openOutput(url: string, opts: OpenOutputOptions): Promise<
     }
   }
   if (browser) {
+    let output: OutputWindow;
     try {
-      return await launchBrowser(browser, url, { ...opts, kiosk, env });
+      output = await launchBrowser(browser, url, { ...opts, kiosk, env });
     } catch (err) {
       log.warn(`could not start the browser ${browser} (${message(err)})`);
+      return none(url, log);
     }
+    const controlUrl = opts.controlUrl;
+    if (!controlUrl) return output;
+    // The operator window: a browser of its own (own profile), windowed, at the primary screen's origin.
+    const control = await launchBrowser(browser, controlUrl, { ...opts, display: undefined, kiosk: false, env }, 'control').catch((err: unknown) => {
+      log.warn(`could not open the control window (${message(err)}); open ${controlUrl} yourself`);
+      return null;
+    });
+    return {
+      kind: 'browser',
+      close() {
+        output.close();
+        control?.close();
+      },
+    };
   }
   return none(url, log);
 }
 
+/** The operator window's size in the browser. */
+const CONTROL_WINDOW = { width: 1280, height: 800 };
+
 type LaunchOptions = OpenOutputOptions & { kiosk: boolean; env: NodeJS.ProcessEnv };
+
+/** What a window shows: the output, or the operator window (the browser's second window). */
+type WindowRole = 'output' | 'control';
 
 function none(url: string, log: Logger): OutputWindow {
   log.info(`open ${url} in a browser for the output (full screen: F11); install Electron or Chromium, or set VJ_BROWSER, to have it opened for you`);
@@ -240,22 +269,23 @@ async function launchElectron(bin: string, url: string, opts: LaunchOptions): Pr
     args.push(...rootSandboxArgs(opts.log));
     const env = { ...opts.env };
     delete env.ELECTRON_RUN_AS_NODE;
-    return await supervise('electron', spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }), url, opts.log, dir);
+    return await supervise('electron', 'output', spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }), url, opts.log, dir);
   } catch (err) {
     await removeDir(dir);
     throw err;
   }
 }
 
-async function launchBrowser(bin: string, url: string, opts: LaunchOptions): Promise<OutputWindow> {
+async function launchBrowser(bin: string, url: string, opts: LaunchOptions, role: WindowRole = 'output'): Promise<OutputWindow> {
   const origin = opts.display === undefined ? undefined : parseOrigin(opts.display);
   if (opts.display !== undefined && origin === undefined) {
     opts.log.warn(`the browser takes --display as a pixel origin "X,Y" (e.g. "1920,0"), not "${opts.display}"; opening on its default screen`);
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vj-browser-'));
   try {
-    const args = [...browserArgs(url, { kiosk: opts.kiosk, display: origin, userDataDir: dir }), ...rootSandboxArgs(opts.log)];
-    return await supervise('browser', spawn(bin, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] }), url, opts.log, dir);
+    const size = role === 'control' ? CONTROL_WINDOW : undefined;
+    const args = [...browserArgs(url, { kiosk: opts.kiosk, display: origin, size, userDataDir: dir }), ...rootSandboxArgs(opts.log)];
+    return await supervise('browser', role, spawn(bin, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] }), url, opts.log, dir);
   } catch (err) {
     await removeDir(dir);
     throw err;
@@ -283,7 +313,8 @@ function rootSandboxArgs(log: Logger): string[] {
  * before {@link EARLY_EXIT_MS} is a warning with the child's last output and the URL to open by
  * hand; a later one (the user closed the window) is info. `tempDir` is removed once it has exited.
  */
-async function supervise(kind: 'electron' | 'browser', child: ChildProcess, url: string, log: Logger, tempDir: string): Promise<OutputWindow> {
+async function supervise(kind: 'electron' | 'browser', role: WindowRole, child: ChildProcess, url: string, log: Logger, tempDir: string): Promise<OutputWindow> {
+  const name = role === 'control' ? 'control' : kind;
   const tail: string[] = [];
   const collect = (stream: NodeJS.ReadableStream | null) => {
     let partial = '';
@@ -306,19 +337,19 @@ async function supervise(kind: 'electron' | 'browser', child: ChildProcess, url:
 
   const started = Date.now();
   let closing = false;
-  child.on('error', (err) => log.warn(`${kind} window: ${err.message}`));
+  child.on('error', (err) => log.warn(`${name} window: ${err.message}`));
   child.on('exit', (code, signal) => {
     void removeDir(tempDir);
     if (closing) return;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (Date.now() - started < EARLY_EXIT_MS) {
       const last = tail.length > 0 ? `; its last output:\n  ${tail.join('\n  ')}` : '';
-      log.warn(`the ${kind} window exited right after starting (${how}); open ${url} yourself${last}`);
+      log.warn(`the ${name} window exited right after starting (${how}); open ${url} yourself${last}`);
     } else {
-      log.info(`the ${kind} window was closed (${how}); open ${url} to see the output again`);
+      log.info(`the ${name} window was closed (${how}); open ${url} to see it again`);
     }
   });
-  log.info(`output window: ${kind} (pid ${child.pid}) showing ${url}`);
+  log.info(`${role} window: ${kind} (pid ${child.pid}) showing ${url}`);
   return {
     kind,
     close() {

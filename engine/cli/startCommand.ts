@@ -106,7 +106,7 @@ export async function startCommand(args: string[]): Promise<number> {
   process.stderr.write(`vj: output at ${url}  (state ${url}api/state, stats ${url}api/stats)\n`);
   process.stderr.write(`vj: operator window at ${url}control${controlToken ? `  (from other machines: http://<this machine>:${show.server.port}/control?token=${controlToken})` : ''}\n`);
   if (controls.osc) process.stderr.write(`vj: OSC in on ${values['osc-bind']}:${controls.osc.port} (addresses ${url}api/osc)\n`);
-  const output = values.headless ? null : await openOutput(url, { display: values.display, kiosk: !values.window, log });
+  const output = values.headless ? null : await openOutput(url, { display: values.display, kiosk: !values.window, controlUrl: `${url}control`, log });
 
   const tty = process.stderr.isTTY === true;
   const status = setInterval(() => {

@@ -188,6 +188,31 @@ test('openOutput: launches the browser with the app arguments; close() ends it a
   }
 });
 
+test('openOutput: with a control URL the browser opens the operator window too, windowed on its own profile; close() ends both', { skip: process.platform === 'win32' }, async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vj-fake-'));
+  try {
+    const bin = path.join(dir, 'fake-browser');
+    await writeFile(bin, `#!/bin/sh\nprintf '%s\\n' "$@" > '${dir}/args-'$$.txt\nexec sleep 30\n`, { mode: 0o755 });
+    const log = recordingLogger();
+    const out = await openOutput(URL_, { log, electron: null, browser: bin, display: '1920,0', controlUrl: `${URL_}control`, env: { ...process.env, DISPLAY: ':0' } });
+    assert.equal(out.kind, 'browser');
+    const runs = (): string[][] => fs.readdirSync(dir).filter((f) => f.startsWith('args-')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n'));
+    await waitFor(() => runs().length === 2 && runs().every((a) => a.includes('--disable-backgrounding-occluded-windows')));
+    const control = runs().find((a) => a[0] === `--app=${URL_}control`)!;
+    const output = runs().find((a) => a[0] === `--app=${URL_}`)!;
+    const profile = (a: string[]) => a.find((x) => x.startsWith('--user-data-dir='))!.slice('--user-data-dir='.length);
+    const root = process.platform === 'linux' && process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+    assert.deepEqual(control, [...browserArgs(`${URL_}control`, { kiosk: false, size: { width: 1280, height: 800 }, userDataDir: profile(control) }), ...root]);
+    assert.ok(output.includes('--kiosk') && output.includes('--window-position=1920,0'));
+    assert.notEqual(profile(control), profile(output));
+    out.close();
+    await waitFor(() => !fs.existsSync(profile(control)) && !fs.existsSync(profile(output)));
+    assert.ok(log.lines.some((l) => l.startsWith('info: control window: browser')), log.lines.join('\n'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('openOutput: a browser that exits at once is a warning with its output and the URL', { skip: process.platform === 'win32' }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vj-fake-'));
   try {
