@@ -165,6 +165,13 @@ describe('operator window channel (/control/ws)', () => {
     await until(() => b.state().input.name === 'demo', 15000);
     assert.equal(b.state().input.sampleRate, 44100);
     assert.deepEqual(b.state().input.routes, [{ name: 'main', channels: [0] }]);
+    // A preset made on another model brings it along; saving records the running model.
+    await cs.library.save('on-two', { params: { kaleido_segments: 5 }, model: 'builtin:2' });
+    a.send({ type: 'command', commands: [{ type: 'preset', name: 'on-two', morph: { seconds: 0 } }] });
+    await until(() => b.state().model.spec === 'builtin:2' && b.state().params.kaleido_segments === 5);
+    a.send({ type: 'savePreset', name: 'saved-on-two' });
+    await until(() => a.state().preset === 'saved-on-two');
+    assert.equal(cs.library.get('saved-on-two')?.model, 'builtin:2');
     a.ws.close();
     b.ws.close();
   });
