@@ -5,7 +5,9 @@
  */
 import { sanitizeAll, valueFromNorm, type ParamStore } from '../engine/params/ParamStore.js';
 import { defaultValues, isParamId, isShowState, PARAMS, type ParamId, type ParamSpec, type ParamValues } from '../engine/params/registry.js';
-import type { ControlCommand, ControlSource, DispatchResult, MorphTime } from './commands.js';
+import type { InputRoute } from '../engine/audio/AudioBlock.js';
+import { parseRoutes } from '../engine/audio/route.js';
+import type { ControlCommand, ControlSource, DispatchResult, MorphTime, ShowSwitch } from './commands.js';
 import { isTrigger, type TriggerName } from './commands.js';
 import type { Preset } from './presets/Preset.js';
 import { EFFECTS } from '../shaders/index.js';
@@ -32,6 +34,12 @@ export interface PresetState {
   chain: readonly string[] | null;
 }
 
+/** The running show's switches, as the hub drives them. */
+export interface ShowSwitches {
+  setInput(name: string, routes: InputRoute[] | null): Promise<void>;
+  setModel(spec: string): Promise<void>;
+}
+
 export interface ControlHub {
   readonly store: ParamStore;
   /** Checks every command, then applies all of them as one change, or none (with the reasons). */
@@ -47,6 +55,10 @@ export interface ControlHub {
   setClockTempo(bpm: number | null): void;
   /** The tempo used for beat-based morph times: the external clock's, else the show's. */
   tempo(): number | null;
+  /** Connects the running show (it starts after the controls). */
+  attachShow(show: ShowSwitches): void;
+  /** Switches the show's input or model; rejects with the reason, the show unchanged, when it cannot. */
+  switchShow(sw: ShowSwitch, source: ControlSource): Promise<void>;
 }
 
 /** Slack on range checks: an OSC float32 of 0.97 is 0.9700000286. */
@@ -70,6 +82,7 @@ export function createControlHub(opts: ControlHubOptions): ControlHub {
   let loaded: PresetState = { name: opts.initialPreset?.name ?? null, chain: opts.initialPreset?.chain ?? null };
   const presetListeners = new Set<(p: Preset, s: ControlSource) => void>();
   const tempo = (): number | null => clockBpm ?? opts.tempo?.() ?? null;
+  let show: ShowSwitches | null = null;
 
   const morphSeconds = (m: MorphTime): number => ('seconds' in m ? m.seconds : (m.beats * 60) / (tempo() ?? FALLBACK_BPM));
 
@@ -154,5 +167,14 @@ export function createControlHub(opts: ControlHubOptions): ControlHub {
       clockBpm = bpm !== null && Number.isFinite(bpm) && bpm > 0 ? bpm : null;
     },
     tempo,
+    attachShow(s) {
+      show = s;
+    },
+    async switchShow(sw) {
+      if (!show) throw new Error('the show has not started yet');
+      if (sw.type === 'model') return show.setModel(sw.model);
+      const routes = sw.routes === null || sw.routes.trim() === '' ? null : parseRoutes(sw.routes);
+      return show.setInput(sw.name, routes);
+    },
   };
 }

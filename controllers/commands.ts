@@ -41,5 +41,24 @@ export interface LoadPreset {
 
 export type ControlCommand = SetParam | SetParamNorm | Trigger | LoadPreset;
 
+/** Switches the show's audio input: a device (name or index), a file or `demo`, with routes (`drums=1-2,keys=3`; null: every channel of a new input, the current routes of the same one). */
+export interface SwitchInput {
+  type: 'input';
+  name: string;
+  routes: string | null;
+}
+
+/** Switches the show's generator: `builtin[:SEED]`, a manifest or an .onnx path. */
+export interface SwitchModel {
+  type: 'model';
+  model: string;
+}
+
+/**
+ * A switch of what the show runs on. Not a parameter: it takes time (a device opens, a model
+ * loads), runs one at a time, and is never part of a batch; the show keeps what it has if it fails.
+ */
+export type ShowSwitch = SwitchInput | SwitchModel;
+
 /** The result of a dispatch: either everything applied, or nothing and the reasons. */
 export type DispatchResult = { ok: true; changed: ParamId[] } | { ok: false; errors: string[] };

@@ -86,18 +86,20 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
     },
     sockets: { '/control/ws': (ws) => ui.handle(ws) },
     attachShow(show) {
+      hub.attachShow({
+        setInput: (name, routes) => show.setInput({ name, routes }),
+        setModel: (spec) => show.setModel(spec),
+      });
       // A preset made on another model brings it along (the show keeps its model if that fails).
-      offModel = hub.onPreset((preset) => {
+      offModel = hub.onPreset((preset, source) => {
         if (!preset.model || preset.model === show.state().model.spec) return;
-        show.setModel(preset.model).catch((err: Error) => log.warn(`preset "${preset.name}": model ${preset.model}: ${err.message}`));
+        hub.switchShow({ type: 'model', model: preset.model }, source).catch((err: Error) => log.warn(`preset "${preset.name}": model ${preset.model}: ${err.message}`));
       });
       ui.attach({
         info() {
           const { input, model: m, busy } = show.state();
           return { input, busy, model: { name: m.name, spec: m.spec, provider: m.provider, width: m.width, height: m.height } };
         },
-        setInput: (name, routes) => show.setInput({ name, routes }),
-        setModel: (spec) => show.setModel(spec),
         meters() {
           const st = show.stats();
           const p = st.latencyMs.presented;

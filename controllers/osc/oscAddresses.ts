@@ -2,7 +2,7 @@
  * The OSC address space, derived from the parameter registry: what `/vj/query` and
  * `GET /api/osc` list, what the docs table shows, and how an incoming message becomes a command.
  */
-import { isTrigger, TRIGGERS, type ControlCommand } from '../commands.js';
+import { isTrigger, TRIGGERS, type ControlCommand, type ShowSwitch } from '../commands.js';
 import { isParamId, PARAM_IDS, PARAMS, type ParamId, type ParamSpec, type ParamValues } from '../../engine/params/registry.js';
 
 export const OSC_PREFIX = '/vj';
@@ -40,6 +40,8 @@ export function oscAddresses(values: Readonly<ParamValues>): OscAddress[] {
     out.push({ address: `${base}/norm`, types: 'f', min: 0, max: 1, doc: `${id}, normalised 0..1${spec.kind === 'num' ? ` (${spec.curve} curve)` : ''}` });
   }
   out.push({ address: `${OSC_PREFIX}/preset`, types: 's [f]', doc: 'Load a preset by name; optional morph seconds (else the preset\'s own morph time)' });
+  out.push({ address: `${OSC_PREFIX}/input`, types: 's [s]', doc: 'Switch the audio input: a device name or index, a file or demo; optional routes (drums=1-2,keys=3). Alone, never in a bundle' });
+  out.push({ address: `${OSC_PREFIX}/model`, types: 's', doc: 'Switch the generator: builtin, builtin:N or a manifest path. Alone, never in a bundle' });
   for (const t of TRIGGERS) out.push({ address: `${OSC_PREFIX}/trigger/${t}`, types: '', doc: TRIGGER_DOCS[t] });
   out.push({ address: QUERY_ADDRESS, types: '', doc: 'Answers with one /vj/info message per address (address, types, min, max, value), then /vj/info/end <count>' });
   out.push({ address: PING_ADDRESS, types: '', doc: 'Answers /vj/pong' });
@@ -56,8 +58,8 @@ const TRIGGER_DOCS: Record<(typeof TRIGGERS)[number], string> = {
 /** An OSC argument as node-osc decodes it. */
 export type OscArg = number | string | boolean | null | Uint8Array | Record<string, unknown>;
 
-/** A message's command, or why it is not one. */
-export type Parsed = { ok: true; command: ControlCommand } | { ok: false; error: string };
+/** A message's command (or show switch), or why it is not one. */
+export type Parsed = { ok: true; command: ControlCommand } | { ok: true; switch: ShowSwitch } | { ok: false; error: string };
 
 /** Turns one message (address and arguments) into a command for the mapping layer. */
 export function commandFromMessage(address: string, args: readonly OscArg[]): Parsed {
@@ -81,6 +83,16 @@ export function commandFromMessage(address: string, args: readonly OscArg[]): Pa
     if (seconds === undefined) return { ok: true, command: { type: 'preset', name } };
     if (typeof seconds !== 'number' || !(seconds >= 0 && seconds <= 600)) return bad('morph seconds must be 0..600');
     return { ok: true, command: { type: 'preset', name, morph: { seconds } } };
+  }
+  if (parts[0] === 'input' && parts.length === 1) {
+    const [name, routes] = args;
+    if (typeof name !== 'string' || name === '' || args.length > 2 || (routes !== undefined && typeof routes !== 'string')) return bad('expected an input name and optional routes');
+    return { ok: true, switch: { type: 'input', name, routes: routes ?? null } };
+  }
+  if (parts[0] === 'model' && parts.length === 1) {
+    const [model] = args;
+    if (typeof model !== 'string' || model === '' || args.length !== 1) return bad('expected a model');
+    return { ok: true, switch: { type: 'model', model } };
   }
   return bad('unknown address');
 }

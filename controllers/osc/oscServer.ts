@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { Server } from 'node-osc';
-import type { ControlCommand } from '../commands.js';
+import type { ControlCommand, ShowSwitch } from '../commands.js';
 import type { ControlHub } from '../ControlHub.js';
 import { rateLimited, type Logger } from '../../engine/log.js';
 import { isLoopback } from '../../engine/server/httpServer.js';
@@ -82,8 +82,10 @@ export async function startOscServer(opts: OscServerOptions): Promise<OscInput> 
         answered = true;
       } else {
         const p = commandFromMessage(address, args);
-        if (p.ok) cmds.push(p.command);
-        else errors.push(p.error);
+        if (!p.ok) errors.push(p.error);
+        else if ('command' in p) cmds.push(p.command);
+        else if (msgs.length > 1) errors.push(`${address}: a switch of input or model cannot be part of a bundle`);
+        else return void switchShow(p.switch, from);
       }
     }
     if (answered && cmds.length === 0 && errors.length === 0) return;
@@ -95,6 +97,15 @@ export async function startOscServer(opts: OscServerOptions): Promise<OscInput> 
       warn(`ignored from ${from.address}:${from.port}: ${result.errors.join('; ')}`);
     }
   };
+
+  /** An input or model switch: counted once the show has it (or has refused it). */
+  const switchShow = (sw: ShowSwitch, from: Remote): Promise<void> => hub.switchShow(sw, 'osc').then(
+    () => void stats.applied++,
+    (err: Error) => {
+      stats.rejected++;
+      warn(`ignored from ${from.address}:${from.port}: /vj/${sw.type}: ${err.message}`);
+    },
+  );
 
   server.on('message', (msg: OscMessage, rinfo: Remote) => handle([msg], rinfo));
   server.on('bundle', (bundle: OscBundle, rinfo: Remote) => {

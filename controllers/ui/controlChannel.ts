@@ -6,8 +6,6 @@
  */
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { InputRoute } from '../../engine/audio/AudioBlock.js';
-import { parseRoutes } from '../../engine/audio/route.js';
 import type { Logger } from '../../engine/log.js';
 import { isShowState, PARAM_IDS, type ParamValues } from '../../engine/params/registry.js';
 import { orderedEffects } from '../../shaders/index.js';
@@ -18,13 +16,10 @@ import { MidiMappingSchema } from '../midi/MidiMapping.js';
 import type { PresetLibrary } from '../presets/presetLibrary.js';
 import type { UiChoices, UiEvent, UiMeters, UiRequest, UiState } from './controlProtocol.js';
 
-/** What the channel reads from the running show, and the switches it can ask of it. */
+/** What the channel reads from the running show. */
 export interface ShowView {
   info(): Pick<UiState, 'input' | 'model' | 'busy'>;
   meters(): UiMeters;
-  /** Another input and/or routes (null: every channel of a new input, the current routes of the same one). */
-  setInput(name: string, routes: InputRoute[] | null): Promise<void>;
-  setModel(spec: string): Promise<void>;
 }
 
 /** Where the input and model choices come from (`vj start`: PortAudio's devices, the model folders). */
@@ -149,15 +144,9 @@ export function createControlChannel(opts: ControlChannelOptions): ControlChanne
         if (!midi) return 'MIDI is not available';
         midi.setMappings(req.mappings);
         return null;
-      case 'input': {
-        if (!view) return 'the show has not started yet';
-        const routes = req.routes === null || req.routes.trim() === '' ? null : parseRoutes(req.routes);
-        await view.setInput(req.name, routes);
-        return null;
-      }
+      case 'input':
       case 'model':
-        if (!view) return 'the show has not started yet';
-        await view.setModel(req.model);
+        await hub.switchShow(req, 'ui');
         return null;
       case 'rescan':
         await rescan();

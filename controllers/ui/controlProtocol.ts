@@ -6,7 +6,7 @@
  * OSC; the engine answers every UI (all of them, so two open UIs stay in sync) with the new
  * state, and streams meters at about 20 Hz.
  */
-import type { ControlCommand, TriggerName } from '../commands.js';
+import type { ControlCommand, ShowSwitch, TriggerName } from '../commands.js';
 import type { MidiMapping } from '../midi/MidiMapping.js';
 import type { ParamId, ParamValues } from '../../engine/params/registry.js';
 import type { ShowMeters } from '../../engine/show/liveShow.js';
@@ -23,10 +23,8 @@ export type UiRequest =
   | { type: 'learn'; target: ParamId | TriggerName | null }
   /** Replaces the MIDI mappings (edit range/curve, delete). */
   | { type: 'mappings'; mappings: MidiMapping[] }
-  /** Switches the audio input (a device name or index, a file, `demo`) and/or its routes (`drums=1-2,keys=3`; null: every channel). */
-  | { type: 'input'; name: string; routes: string | null }
-  /** Switches the generator (`builtin[:SEED]`, a manifest or .onnx path). */
-  | { type: 'model'; model: string }
+  /** Switches the audio input or the generator (through the hub, as OSC's `/vj/input` and `/vj/model`). */
+  | ShowSwitch
   /** Lists the inputs and models again (a device plugged in, a model copied in). */
   | { type: 'rescan' };
 

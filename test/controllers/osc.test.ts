@@ -44,9 +44,9 @@ async function listener(port = 0): Promise<{ sock: Socket; port: number; got: un
 }
 
 describe('OSC address space', () => {
-  it('is derived from the registry: two addresses per parameter, the triggers, preset, query and ping', () => {
+  it('is derived from the registry: two addresses per parameter, the triggers, preset, input, model, query and ping', () => {
     const list = oscAddresses(defaultValues());
-    assert.equal(list.length, PARAM_IDS.length * 2 + TRIGGERS.length + 3);
+    assert.equal(list.length, PARAM_IDS.length * 2 + TRIGGERS.length + 5);
     assert.deepEqual(list.find((a) => a.address === '/vj/param/pulse_react'), {
       address: '/vj/param/pulse_react', types: 'f', min: 0, max: 2, value: 0.5, unit: 'x', doc: 'Transient kick of the latent on onsets',
     });
@@ -63,8 +63,12 @@ describe('OSC address space', () => {
     assert.deepEqual(commandFromMessage('/vj/param/grain/norm', [0.5]), { ok: true, command: { type: 'setNorm', id: 'grain', norm: 0.5 } });
     assert.deepEqual(commandFromMessage('/vj/trigger/tap', []), { ok: true, command: { type: 'trigger', name: 'tap' } });
     assert.deepEqual(commandFromMessage('/vj/preset', ['club', 4]), { ok: true, command: { type: 'preset', name: 'club', morph: { seconds: 4 } } });
+    assert.deepEqual(commandFromMessage('/vj/input', ['demo']), { ok: true, switch: { type: 'input', name: 'demo', routes: null } });
+    assert.deepEqual(commandFromMessage('/vj/input', ['Scarlett', 'drums=1-2,keys=3']), { ok: true, switch: { type: 'input', name: 'Scarlett', routes: 'drums=1-2,keys=3' } });
+    assert.deepEqual(commandFromMessage('/vj/model', ['builtin:3']), { ok: true, switch: { type: 'model', model: 'builtin:3' } });
     for (const [a, args] of [['/vj/param/nope', [1]], ['/vj/param/grain', []], ['/vj/param/grain', [1, 2]], ['/vj/param/grain/norm', ['x']],
-      ['/vj/trigger/boom', []], ['/vj/preset', [3]], ['/vj/preset', ['club', -1]], ['/other', [1]], ['/vj/param/grain/extra/x', [1]]] as const) {
+      ['/vj/trigger/boom', []], ['/vj/preset', [3]], ['/vj/preset', ['club', -1]], ['/other', [1]], ['/vj/param/grain/extra/x', [1]],
+      ['/vj/input', []], ['/vj/input', [3]], ['/vj/input', ['demo', 1]], ['/vj/input', ['']], ['/vj/model', []], ['/vj/model', ['a', 'b']], ['/vj/model', [1]]] as const) {
       assert.equal(commandFromMessage(a, args as never).ok, false, a);
     }
   });
@@ -114,6 +118,32 @@ describe('OSC in over real UDP', () => {
     await until(() => store.current().kaleido_segments === 6);
     assert.equal(store.current().grain, 0.125);
     await until(() => store.takeTriggers().some((t) => t.name === 'tap'));
+  });
+
+  it('/vj/input and /vj/model switch the show through the hub (oscsend); a refused switch or one in a bundle changes nothing', async () => {
+    const calls: unknown[][] = [];
+    hub.attachShow({
+      setInput: async (name, routes) => void calls.push(['input', name, routes]),
+      setModel: async (spec) => {
+        if (spec === 'broken.json') throw new Error('broken.json: not found');
+        calls.push(['model', spec]);
+      },
+    });
+    const before = osc.stats();
+    await run('oscsend', ['localhost', String(osc.port), '/vj/model', 's', 'builtin:3']);
+    await run('oscsend', ['localhost', String(osc.port), '/vj/input', 'ss', 'demo', 'a=1,b=2']);
+    await run('oscsend', ['localhost', String(osc.port), '/vj/model', 's', 'broken.json']);
+    await run('oscsend', ['localhost', String(osc.port), '/vj/input', 'ss', 'demo', 'a=0']);
+    const sock = createSocket('udp4');
+    sock.send(encode({ oscType: 'bundle', timetag: 0, elements: [
+      { oscType: 'message', address: '/vj/model', args: [{ type: 's', value: 'builtin:2' }] },
+      { oscType: 'message', address: '/vj/param/vignette', args: [{ type: 'f', value: 0.5 }] },
+    ] } as never), osc.port, '127.0.0.1');
+    await until(() => osc.stats().rejected === before.rejected + 3);
+    sock.close();
+    assert.deepEqual(calls, [['model', 'builtin:3'], ['input', 'demo', [{ name: 'a', channels: [0] }, { name: 'b', channels: [1] }]]]);
+    assert.equal(osc.stats().applied, before.applied + 2);
+    assert.notEqual(store.current().vignette, 0.5);
   });
 
   it('a bundle applies atomically: one bad message and none of it applies', async () => {
