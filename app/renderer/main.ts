@@ -4,14 +4,17 @@
  * the effect chain compiled from shaders/, and reports when each frame was presented.
  */
 import createREGL from 'regl';
-import { decodeFrame, wallNow, type Aspect, type FrameHeader, type ServerMessage } from '../../engine/server/protocol.js';
+import { decodeFrame, wallNow, type Aspect, type FrameHeader, type ServerMessage, type Upscale } from '../../engine/server/protocol.js';
 import { compileChain } from '../../shaders/compile.js';
 import { EFFECTS } from '../../shaders/index.js';
 
 const canvas = document.getElementById('out') as HTMLCanvasElement;
 const statusEl = document.getElementById('status') as HTMLDivElement;
 const params = new URLSearchParams(location.search);
-let aspect: Aspect = (['fit', 'fill', 'stretch'] as const).find((a) => a === params.get('aspect')) ?? 'fit';
+/** `?aspect=` pins this output's aspect mode; otherwise the engine's `aspect` parameter rules. */
+const pinnedAspect: Aspect | null = (['fit', 'fill', 'stretch'] as const).find((a) => a === params.get('aspect')) ?? null;
+let aspect: Aspect = pinnedAspect ?? 'fit';
+let upscale: Upscale = 'bicubic';
 const regl = createREGL({ canvas, attributes: { antialias: false, alpha: false, preserveDrawingBuffer: true } });
 
 /** State the browser tests read. */
@@ -62,6 +65,7 @@ let chainKey = '';
 /** The operator's panic keys, as the engine last said. */
 const panic = { blackout: false, freeze: false };
 (debug as Record<string, unknown>).panic = panic;
+(debug as Record<string, unknown>).view = () => ({ aspect, upscale });
 let chainUniforms: string[] = [];
 
 function buildChain(names: string[]): void {
@@ -76,6 +80,8 @@ function buildChain(names: string[]): void {
     u_time: regl.prop('time' as never),
     u_resolution: regl.prop('resolution' as never),
     u_scale: regl.prop('scale' as never),
+    u_upscale: regl.prop('upscale' as never),
+    u_frameSize: regl.prop('frameSize' as never),
   };
   for (const u of compiled.uniforms) uniforms[u.name] = regl.prop(u.name as never);
   chainCmd = regl({ vert, frag: compiled.frag, attributes: { position: quad }, uniforms: uniforms as never, count: 6, depth: { enable: false }, framebuffer: regl.prop('fbo' as never) }) as unknown as DrawCmd;
@@ -133,10 +139,11 @@ function connect(): void {
           bestRtt = rtt;
           clockOffset = msg.server - (msg.t + rtt / 2);
         }
-      } else if (msg.type === 'config') aspect = msg.aspect;
-      else if (msg.type === 'output') {
+      } else if (msg.type === 'output') {
         panic.blackout = msg.blackout;
         panic.freeze = msg.freeze;
+        aspect = pinnedAspect ?? msg.aspect;
+        upscale = msg.upscale;
       }
       return;
     }
@@ -191,6 +198,8 @@ function draw(): void {
     time: (performance.now() - t0) / 1000,
     resolution: [canvas.width, canvas.height],
     scale: aspectScale(header.width, header.height),
+    upscale: upscale === 'bicubic' ? 1 : 0,
+    frameSize: [header.width, header.height],
     fbo: fbos[fboIndex],
   };
   for (const name of chainUniforms) props[name] = header.uniforms[name] ?? 0;

@@ -13,6 +13,8 @@ interface Base<G extends ParamGroup> {
   group: G;
   /** One line for the UI, the OSC listing and the README table. */
   doc: string;
+  /** Show state, not part of a look: presets neither save nor change it (panic keys, the projection). */
+  show?: boolean;
 }
 export interface NumParam extends Base<ParamGroup> {
   kind: 'num';
@@ -26,8 +28,6 @@ export interface NumParam extends Base<ParamGroup> {
 export interface BoolParam extends Base<ParamGroup> {
   kind: 'bool';
   default: boolean;
-  /** Show state, not part of a look: presets neither save nor change it (panic keys). */
-  show?: boolean;
 }
 export interface EnumParam<O extends string = string> extends Base<ParamGroup> {
   kind: 'enum';
@@ -42,8 +42,8 @@ function num(group: ParamGroup, def: number, range: readonly [number, number], u
 function bool(group: ParamGroup, def: boolean, doc: string, show = false): BoolParam {
   return { kind: 'bool', group, default: def, doc, ...(show ? { show } : {}) };
 }
-function oneOf<const O extends string>(group: ParamGroup, def: O, options: readonly O[], doc: string): EnumParam<O> {
-  return { kind: 'enum', group, default: def, options, doc };
+function oneOf<const O extends string>(group: ParamGroup, def: O, options: readonly O[], doc: string, show = false): EnumParam<O> {
+  return { kind: 'enum', group, default: def, options, doc, ...(show ? { show } : {}) };
 }
 
 /** Every react parameter. Add one here and OSC, MIDI, presets and the UI know it. */
@@ -78,6 +78,8 @@ export const PARAMS = {
   grain: num('effects', 0, [0, 0.3], 'x', 'lin', 'Animated film grain: noise amplitude as a fraction of full scale, new every 1/24 s (0 = off)'),
   blackout: bool('output', false, 'Panic: every output shows black (not part of presets)', true),
   freeze: bool('output', false, 'Panic: every output holds its current picture (not part of presets)', true),
+  aspect: oneOf('output', 'fit', ['fit', 'fill', 'stretch'] as const, 'How the frame meets the screen: fit (letterbox), fill (cropped) or stretch; an output\'s ?aspect= overrides it (not part of presets)', true),
+  upscale: oneOf('output', 'bicubic', ['bilinear', 'bicubic'] as const, 'Upscaling of the generated frame to the screen: bicubic (Catmull-Rom, sharper) or bilinear (cheaper) (not part of presets)', true),
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamId = keyof typeof PARAMS;
@@ -160,10 +162,10 @@ export function toNorm(spec: NumParam, value: number): number {
     : Math.expm1(CURVE_K * x) / Math.expm1(CURVE_K);
 }
 
-/** Whether a parameter is show state (a panic key) that presets neither save nor change. */
+/** Whether a parameter is show state (a panic key, the projection) that presets neither save nor change. */
 export function isShowState(id: ParamId): boolean {
   const spec: ParamSpec = PARAMS[id];
-  return spec.kind === 'bool' && spec.show === true;
+  return spec.show === true;
 }
 
 /** The README/docs table, generated from the registry. */

@@ -33,11 +33,15 @@ export type ClientMessage =
 /** Engine → output (besides frames). */
 export type ServerMessage =
   | { type: 'pong'; t: number; server: number }
-  | { type: 'config'; aspect: Aspect }
-  /** Panic state: black, or hold the current picture (frames keep coming, and are not shown). */
-  | { type: 'output'; blackout: boolean; freeze: boolean };
+  /**
+   * How every output shows the frames (the registry's show-state parameters), sent on connect and
+   * on every change: panic (black, or hold the current picture: frames keep coming, and are not
+   * shown), the aspect mode and the upscaling filter.
+   */
+  | { type: 'output'; blackout: boolean; freeze: boolean; aspect: Aspect; upscale: Upscale };
 
 export type Aspect = 'fit' | 'fill' | 'stretch';
+export type Upscale = 'bilinear' | 'bicubic';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -119,8 +119,11 @@ export interface ShowState {
   busy: string | null;
 }
 
-function panicMessage(v: Readonly<ParamValues>): ServerMessage {
-  return { type: 'output', blackout: v.blackout, freeze: v.freeze };
+/** What every output is told about how to show frames (see ServerMessage 'output'). */
+const OUTPUT_PARAMS = ['blackout', 'freeze', 'aspect', 'upscale'] as const;
+
+function outputMessage(v: Readonly<ParamValues>): ServerMessage {
+  return { type: 'output', blackout: v.blackout, freeze: v.freeze, aspect: v.aspect, upscale: v.upscale };
 }
 
 /** Decay time constant of the `flash` trigger's hit. */
@@ -331,7 +334,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     pages: opts.pages,
     sockets: opts.sockets,
     controlToken: opts.controlToken,
-    greeting: () => [panicMessage(store.current())],
+    greeting: () => [outputMessage(store.current())],
     onPresented(seq, at) {
       const r = recent[seq % RECENT];
       if (r.seq !== seq) return;
@@ -340,8 +343,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     },
   });
   const srv = server;
-  const offPanic = store.subscribe((c) => {
-    if (c.ids.includes('blackout') || c.ids.includes('freeze')) srv.tell(panicMessage(c.values));
+  const offOutput = store.subscribe((c) => {
+    if (OUTPUT_PARAMS.some((id) => c.ids.includes(id))) srv.tell(outputMessage(c.values));
   });
   await input.source.start(handlerFor(input.source));
 
@@ -426,7 +429,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       });
     },
     async stop() {
-      offPanic();
+      offOutput();
       const next = incoming as { input: LiveInput } | null;
       incoming = null;
       await next?.input.source.stop();

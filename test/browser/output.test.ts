@@ -25,11 +25,11 @@ function stillParams(): ParamValues {
 /** The show on a 120 BPM click track: 64² frames at 30 fps. */
 const show = (params: ParamValues, port = 0): Promise<Show> => startTestShow({ params, size: 64, fps: 30, port });
 
-async function openPage(browser: Browser, url: string, errors: string[]): Promise<Page> {
+async function openPage(browser: Browser, url: string, errors: string[], query = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 128, height: 128 } });
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${url}?test`);
+  await page.goto(`${url}?test${query}`);
   await page.waitForFunction(() => (window as any).__vj?.presented > 3, null, { timeout: 20_000 });
   return page;
 }
@@ -85,6 +85,33 @@ describe('output page in Chromium', { skip }, () => {
       const stats = s.stats();
       assert.equal(stats.outputs, 2);
       assert.ok(stats.latencyMs.presented.count > 0, 'presented reports arrive');
+      assert.deepEqual(errors, []);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('the aspect and upscale parameters reach every output (an output pinned by ?aspect= keeps its own); the filter changes the pixels', async () => {
+    const s = await show(stillParams());
+    const errors: string[] = [];
+    try {
+      const free = await openPage(browser, s.server.url, errors);
+      const pinned = await openPage(browser, s.server.url, errors, '&aspect=fill');
+      const view = (p: Page) => p.evaluate(() => (window as any).__vj.view() as { aspect: string; upscale: string });
+      assert.deepEqual(await view(free), { aspect: 'fit', upscale: 'bicubic' });
+      assert.deepEqual(await view(pinned), { aspect: 'fill', upscale: 'bicubic' });
+      // A still image: the same frame on screen for both shots.
+      const cubic = await canvasRgb(free);
+      s.store.apply({ aspect: 'stretch', upscale: 'bilinear' }, 'osc');
+      await free.waitForFunction(() => (window as any).__vj.view().upscale === 'bilinear', null, { timeout: 5000 });
+      assert.deepEqual(await view(free), { aspect: 'stretch', upscale: 'bilinear' });
+      assert.deepEqual(await view(pinned), { aspect: 'fill', upscale: 'bilinear' });
+      await free.waitForFunction(() => (window as any).__vj.presented > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      const linear = await canvasRgb(free);
+      let diff = 0;
+      for (let i = 0; i < cubic.length; i++) diff += Math.abs(cubic[i] - linear[i]);
+      assert.ok(diff / cubic.length > 0.2, `bicubic and bilinear differ on screen (mean ${(diff / cubic.length).toFixed(3)})`);
       assert.deepEqual(errors, []);
     } finally {
       await s.stop();

@@ -126,7 +126,7 @@ describe('operator window channel (/control/ws)', () => {
     const told: unknown[] = [];
     out.on('message', (d, binary) => !binary && told.push(JSON.parse(d.toString())));
     await until(() => told.length > 0);
-    assert.deepEqual(told[0], { type: 'output', blackout: false, freeze: false });
+    assert.deepEqual(told[0], { type: 'output', blackout: false, freeze: false, aspect: 'fit', upscale: 'bicubic' });
     a.send({ type: 'command', commands: [{ type: 'set', id: 'blackout', value: true }] });
     await until(() => told.some((t) => (t as { blackout?: boolean }).blackout === true));
     a.send({ type: 'command', commands: [{ type: 'preset', name: 'club', morph: { seconds: 0 } }] });

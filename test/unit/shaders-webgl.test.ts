@@ -38,6 +38,10 @@ interface Job {
   w: number;
   h: number;
   scale: [number, number];
+  /** The generated frames' size (default the canvas's) and the upscaling filter (default bilinear). */
+  fw?: number;
+  fh?: number;
+  upscale?: 'bilinear' | 'bicubic';
 }
 
 /** Draws one frame with the compiled shader; returns the canvas RGBA, rows top first. */
@@ -61,18 +65,20 @@ function drawInPage(job: Job & { vert: string }): number[] | string {
     gl.linkProgram(prog);
     if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) return gl.getProgramInfoLog(prog) ?? 'link failed';
     gl.useProgram(prog);
-    const texture = (unit: number, data: number[], flip: boolean) => {
+    const fw = job.fw ?? job.w;
+    const fh = job.fh ?? job.h;
+    const texture = (unit: number, data: number[], flip: boolean, w = fw, h = fh) => {
       const t = gl.createTexture();
       gl.activeTexture(gl.TEXTURE0 + unit);
       gl.bindTexture(gl.TEXTURE_2D, t);
       gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, flip);
-      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, job.w, job.h, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(data));
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, w, h, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(data));
       for (const [k, v] of [[gl.TEXTURE_MIN_FILTER, gl.LINEAR], [gl.TEXTURE_MAG_FILTER, gl.LINEAR], [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]]) gl.texParameteri(gl.TEXTURE_2D, k, v);
     };
     texture(0, job.frame, false);
     texture(1, job.prevFrame, false);
     // The previous output as the renderer's framebuffer holds it: bottom row first.
-    texture(2, job.prev, true);
+    texture(2, job.prev, true, job.w, job.h);
     const set = (name: string, f: (l: WebGLUniformLocation) => void) => {
       const l = gl.getUniformLocation(prog, name);
       if (l) f(l);
@@ -84,6 +90,8 @@ function drawInPage(job: Job & { vert: string }): number[] | string {
     set('u_scale', (l) => gl.uniform2f(l, job.scale[0], job.scale[1]));
     set('u_time', (l) => gl.uniform1f(l, job.time));
     set('u_resolution', (l) => gl.uniform2f(l, job.w, job.h));
+    set('u_upscale', (l) => gl.uniform1f(l, job.upscale === 'bicubic' ? 1 : 0));
+    set('u_frameSize', (l) => gl.uniform2f(l, fw, fh));
     for (const [name, v] of Object.entries(job.uniforms)) set(name, (l) => gl.uniform1f(l, v));
     const buf = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, buf);
@@ -179,6 +187,43 @@ describe('compiled shader in Chromium matches the CPU chain', { skip }, () => {
     const boxed = await draw({ ...job, mix: 1, scale: [2, 1] });
     const at = (x: number, y: number) => boxed.slice((y * W + x) * 4, (y * W + x) * 4 + 3);
     assert.deepEqual([at(0, 5), at(W - 1, 5), at(W / 2, 5)], [[0, 0, 0], [0, 0, 0], [200, 200, 200]]);
+  });
+  it('upscales bicubic (Catmull-Rom, 9 bilinear taps) as 16 point taps do; bilinear on request', async () => {
+    // An 8×6 frame shown at 32×24: each output pixel against Catmull-Rom computed texel by texel.
+    const fw = 8;
+    const fh = 6;
+    const small = Array.from({ length: fw * fh * 4 }, (_, i) => ((i & 3) === 3 ? 255 : (i * 97 + (i >> 2) * 31) % 256));
+    const job = { frag: compileChain([]).frag, uniforms: {}, time: 0, frame: small, prevFrame: small, prev: Array(W * H * 4).fill(0), mix: 1, w: W, h: H, scale: [1, 1] as [number, number], fw, fh };
+    const bicubic = await draw({ ...job, upscale: 'bicubic' });
+    const bilinear = await draw({ ...job, upscale: 'bilinear' });
+    const cr = (f: number): number[] => [f * (-0.5 + f * (1 - 0.5 * f)), 1 + f * f * (-2.5 + 1.5 * f), f * (0.5 + f * (2 - 1.5 * f)), f * f * (-0.5 + 0.5 * f)];
+    const texel = (x: number, y: number, c: number): number => small[(Math.min(fh - 1, Math.max(0, y)) * fw + Math.min(fw - 1, Math.max(0, x))) * 4 + c];
+    let maxCubic = 0;
+    let maxLinear = 0;
+    for (let py = 0; py < H; py++) {
+      for (let px = 0; px < W; px++) {
+        const sx = ((px + 0.5) / W) * fw - 0.5;
+        const sy = ((py + 0.5) / H) * fh - 0.5;
+        const x1 = Math.floor(sx);
+        const y1 = Math.floor(sy);
+        const wx = cr(sx - x1);
+        const wy = cr(sy - y1);
+        for (let c = 0; c < 3; c++) {
+          let v = 0;
+          for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) v += wx[i] * wy[j] * texel(x1 - 1 + i, y1 - 1 + j, c);
+          const want = Math.round(Math.min(255, Math.max(0, v)));
+          const fx = sx - x1;
+          const fy = sy - y1;
+          const lin = (1 - fy) * ((1 - fx) * texel(x1, y1, c) + fx * texel(x1 + 1, y1, c)) + fy * ((1 - fx) * texel(x1, y1 + 1, c) + fx * texel(x1 + 1, y1 + 1, c));
+          const o = (py * W + px) * 4 + c;
+          maxCubic = Math.max(maxCubic, Math.abs(bicubic[o] - want));
+          maxLinear = Math.max(maxLinear, Math.abs(bilinear[o] - Math.round(lin)));
+        }
+      }
+    }
+    assert.ok(maxCubic <= 2, `bicubic: max difference ${maxCubic} from the 16-tap reference`);
+    assert.ok(maxLinear <= 2, `bilinear: max difference ${maxLinear}`);
+    assert.ok(bicubic.some((v, i) => Math.abs(v - bilinear[i]) > 8), 'the two filters differ');
   });
   // One effect at a time: the same formula, up to one step of rounding (trigonometry on the GPU).
   for (const e of EFFECTS) it(e.name, async () => compare([e], 1));
