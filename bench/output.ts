@@ -23,6 +23,7 @@ export const outputSection: BenchSection = {
     try {
       for (const [key, params, viewport] of [
         ['output.compositorMs1080', all, { width: 1920, height: 1080 }],
+        ['output.compositorMs1080Bilinear', { ...all, upscale: 'bilinear' }, { width: 1920, height: 1080 }],
         ['output.latency', defaultValues(), { width: 1280, height: 720 }],
       ] as const) {
         const show = await startTestShow({ params, size: 256, fps: 60 });
@@ -30,9 +31,9 @@ export const outputSection: BenchSection = {
           const page = await browser.newPage({ viewport });
           await page.goto(show.server.url);
           await page.waitForFunction(() => (window as any).__vj?.presented > 10, null, { timeout: 30_000 });
-          if (key === 'output.compositorMs1080') {
+          if (key !== 'output.latency') {
             out[key] = await page.evaluate(() => (window as any).__vj.benchDraw(30) as number);
-            line(key, out[key], 'ms', `whole chain (${all.kaleido_segments}-fold kaleido, feedback, grain…), 1920×1080, SwiftShader, a pixel read back each`);
+            line(key, out[key], 'ms', `whole chain (${all.kaleido_segments}-fold kaleido, feedback, grain…), ${params.upscale} upscaling, 1920×1080, SwiftShader, a pixel read back each`);
           } else {
             await page.waitForTimeout(6000);
             const p = show.stats().latencyMs.presented;
