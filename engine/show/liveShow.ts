@@ -200,18 +200,16 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     const state = createLatentState({ dim: info.latentDim, classCount: info.classCount, seed: opts.seed });
     return { loop, info, spec, fallback: loaded.fallback, base, state };
   };
-  const model = opts.model ?? 'builtin';
-  let gen = makeGenerator(await openWorkerGenerator({ model, size: opts.size, providers: opts.providers }), model, 0);
-
   // The input and its analysis, swapped whole by setInput (a new source, or new routes).
   let onsetSeen = false;
   let beatSeen = false;
   const peakBands = new Float64Array(3);
   let levelDb = -Infinity;
   let blockEnd = 0;
-  const makeInput = (source: AudioSource, name: string, routes: InputRoute[], offset: Seconds): LiveInput => {
-    // Stems named on the command line follow their input; where a new routing lacks it, the first input.
-    const choice = Object.fromEntries(Object.entries(opts.stems ?? {}).filter(([, n]) => routes.some((r) => r.name === n)));
+  const makeInput = (source: AudioSource, name: string, routes: InputRoute[], offset: Seconds, strict = false): LiveInput => {
+    // Stems named on the command line must exist at start; after a switch to routes that lack
+    // one, that part follows the first input.
+    const choice = strict ? opts.stems : Object.fromEntries(Object.entries(opts.stems ?? {}).filter(([, n]) => routes.some((r) => r.name === n)));
     const stems = resolveStems(routes, choice);
     const tracker = createStemTracker(stems, routes.length, createFeatures, params);
     const peakRms = new Float64Array(routes.length);
@@ -233,9 +231,10 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       },
     };
   };
-  const firstRoutes = opts.routes;
-  validateRoutes(firstRoutes, opts.source.channelCount);
-  let input = makeInput(opts.source, opts.inputName, firstRoutes, 0);
+  validateRoutes(opts.routes, opts.source.channelCount);
+  let input = makeInput(opts.source, opts.inputName, opts.routes, 0, true);
+  const model = opts.model ?? 'builtin';
+  let gen = makeGenerator(await openWorkerGenerator({ model, size: opts.size, providers: opts.providers }), model, 0);
   /** A new source that has started but not yet delivered: it takes over at its first block. */
   let incoming: { input: LiveInput; took: () => void } | null = null;
 
@@ -303,14 +302,17 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     }
     if (input.source === source) onBlock(block);
   };
-  const exclusive = async (what: string, step: () => Promise<void>): Promise<void> => {
+  /** Runs one switch at a time; what it hands back is closed once the new one runs (and the show is no longer busy). */
+  const exclusive = async (what: string, step: () => Promise<(() => Promise<void>) | void>): Promise<void> => {
     if (busy) throw new Error(`still ${busy}; try again when it is done`);
     busy = what;
+    let closeOld: (() => Promise<void>) | void;
     try {
-      await step();
+      closeOld = await step();
     } finally {
       busy = null;
     }
+    await closeOld?.().catch((err: unknown) => log.warn(`${what}: closing the old one: ${err instanceof Error ? err.message : String(err)}`));
   };
 
   const showState = (): ShowState => ({
@@ -415,7 +417,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
           throw err;
         }
         log.info(`input ${name}: ${source.channelCount} ch at ${source.sampleRate} Hz`);
-        await old.stop().catch((err: unknown) => log.warn(`closing the old input: ${err instanceof Error ? err.message : String(err)}`));
+        return () => old.stop();
       });
     },
     setModel(spec) {
@@ -425,7 +427,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
         const old = gen;
         gen = makeGenerator(loaded, spec, old.base + old.loop.stats.submitted);
         log.info(`model ${gen.info.name}: ${gen.info.width}×${gen.info.height} on ${gen.info.provider}`);
-        await old.loop.close();
+        return () => old.loop.close();
       });
     },
     async stop() {
