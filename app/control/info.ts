@@ -26,17 +26,29 @@ export function infoRows(state: UiState): [string, string][] {
   ];
 }
 
+/** A text field that shows the engine's value (see {@link chooser}); `nodes` go into the page. */
+interface Chooser {
+  field: HTMLInputElement;
+  /** The suggestions (`withList` only). */
+  list: HTMLDataListElement;
+  nodes: HTMLElement[];
+  show(value: string): void;
+  sent(): void;
+}
+
 /**
- * A text field with suggestions that shows the engine's value until the operator edits it; once
- * the edit is sent (`sent`), it shows what the engine runs again, switched or not.
+ * A text field, with suggestions when `withList`, that shows the engine's value until the
+ * operator edits it; once the edit is sent (`sent`), it shows what the engine runs again,
+ * switched or not.
  */
-function chooser(id: string, placeholder: string): { field: HTMLInputElement; list: HTMLDataListElement; show(value: string): void; sent(): void } {
-  const field = el('input', { type: 'text', id, list: `${id}-choices`, placeholder, spellcheck: false, autocomplete: 'off' });
+function chooser(id: string, placeholder: string, withList: boolean): Chooser {
+  const field = el('input', { type: 'text', id, list: withList ? `${id}-choices` : undefined, placeholder, spellcheck: false, autocomplete: 'off' });
   const list = el('datalist', { id: `${id}-choices` });
   let shown: string | null = null;
   return {
     field,
     list,
+    nodes: withList ? [field, list] : [field],
     show(value) {
       // An edit in progress stays; a new engine value replaces an untouched field.
       if (value === shown || document.activeElement === field) return;
@@ -54,10 +66,10 @@ function chooser(id: string, placeholder: string): { field: HTMLInputElement; li
 export function createInfoPanel(ctx: ControlContext): InfoPanel {
   const { root, body, head } = section('Input & model', 'info');
   const dl = el('dl');
-  const input = chooser('input-name', 'device, file or demo');
-  const routes = chooser('input-routes', 'every channel');
+  const input = chooser('input-name', 'device, file or demo', true);
+  const routes = chooser('input-routes', 'every channel', false);
   routes.field.title = 'Channel routing, 1-based: drums=1-2,keys=3 (empty: every channel mixed into main)';
-  const model = chooser('model-name', 'builtin, builtin:N or a manifest path');
+  const model = chooser('model-name', 'builtin, builtin:N or a manifest path', true);
   const switchInput = el('button', { id: 'input-apply', title: 'Switch to this input and routing' }, 'Switch input');
   const loadModel = el('button', { id: 'model-apply', title: 'Load this model (the output keeps the current one until it is ready)' }, 'Load model');
   const rescan = el('button', { id: 'rescan', class: 'small', title: 'List the devices and models again' }, '↻');
@@ -65,9 +77,9 @@ export function createInfoPanel(ctx: ControlContext): InfoPanel {
   head.append(rescan);
   body.append(
     dl,
-    el('div', { class: 'inline' }, input.field, input.list),
-    el('div', { class: 'inline' }, routes.field, routes.list, switchInput),
-    el('div', { class: 'inline' }, model.field, model.list, loadModel),
+    el('div', { class: 'inline' }, ...input.nodes),
+    el('div', { class: 'inline' }, ...routes.nodes, switchInput),
+    el('div', { class: 'inline' }, ...model.nodes, loadModel),
     busy,
   );
   const doInput = (): void => {

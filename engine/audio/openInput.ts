@@ -38,34 +38,35 @@ export function isInputFile(name: string): boolean {
   return existsSync(name) && statSync(name).isFile();
 }
 
+/** PortAudio's input devices; none (and a note why) where PortAudio cannot be loaded. */
+async function devicesOrNone(note: (line: string) => void = () => {}): Promise<DeviceInfo[]> {
+  try {
+    return await listDevices();
+  } catch (err) {
+    note(`audio input unavailable (${err instanceof Error ? err.message : String(err)})`);
+    return [];
+  }
+}
+
 /** Opens a file, the demo clip, or a device by name or index (see the module doc). */
 export async function openInput(name: string, opts: OpenInputOptions): Promise<AudioSource> {
   const { framesPerBuffer, note = () => {} } = opts;
-  if (name === DEMO_INPUT) return openFileSource(DEMO_CLIP, { pace: 'realtime', framesPerBuffer, loop: true });
-  if (isInputFile(name)) return openFileSource(name, { pace: 'realtime', framesPerBuffer, loop: true });
-  let devices: DeviceInfo[] = [];
-  try {
-    devices = await listDevices();
-  } catch (err) {
-    note(`audio input unavailable (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const looped = (path: string): Promise<AudioSource> => openFileSource(path, { pace: 'realtime', framesPerBuffer, loop: true });
+  if (name === DEMO_INPUT) return looped(DEMO_CLIP);
+  if (isInputFile(name)) return looped(name);
+  const devices = await devicesOrNone(note);
   if (devices.length === 0) {
     if (name !== 'default') throw new Error(`no audio input devices found, so "${name}" cannot be opened (vj devices)`);
     note(`no audio input device; playing the demo clip ${DEMO_CLIP}`);
-    return openFileSource(DEMO_CLIP, { pace: 'realtime', framesPerBuffer, loop: true });
+    return looped(DEMO_CLIP);
   }
   const device = name === 'default' ? undefined : /^\d+$/.test(name) ? Number(name) : name;
   return openPortAudioSource({ device, sampleRate: opts.sampleRate, framesPerBuffer });
 }
 
-/** The inputs there are: PortAudio's input devices (none where PortAudio is missing), then the demo clip. */
+/** The inputs there are: PortAudio's input devices (none where PortAudio is missing; files by path still open), then the demo clip. */
 export async function listInputs(): Promise<InputChoice[]> {
-  let devices: DeviceInfo[] = [];
-  try {
-    devices = await listDevices();
-  } catch {
-    // No PortAudio: only the demo clip (and files by path).
-  }
+  const devices = await devicesOrNone();
   return [
     ...devices.map((d) => ({ name: d.name, channels: d.maxInputChannels, hostApi: d.hostApi })),
     { name: DEMO_INPUT, channels: 0 },

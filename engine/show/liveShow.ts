@@ -72,8 +72,6 @@ export interface Show {
   /** Meters for the operator window; onset and beat are "since the previous call". */
   meters(): ShowMeters;
   stats(): StatsSnapshot & { inputLevelDb: number };
-  /** What is being switched now (an input or a model); null when nothing. */
-  busy(): string | null;
   /**
    * Switches the input: another source (by name, through `openInput`), other routes, or both.
    * Routes omitted: the current ones for the same source, every channel mixed for a new one.
@@ -116,6 +114,7 @@ export interface ShowState {
   input: { name: string; sampleRate: number; channels: number; routes: InputRoute[] };
   /** `spec`: what was asked for (`builtin`, a path); `fallback`: why the built-in one runs instead. */
   model: GeneratorInfo & { spec: string; fallback?: string };
+  /** What is being switched now (an input or a model); null when nothing. */
   busy: string | null;
 }
 
@@ -381,7 +380,6 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       peakBands.fill(0);
       return m;
     },
-    busy: () => busy,
     setInput(change) {
       const name = change.name ?? input.name;
       return exclusive(`switching the input to ${name}`, async () => {
@@ -432,7 +430,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     },
     async stop() {
       offOutput();
-      const next = incoming as { input: LiveInput } | null;
+      const next = incoming;
       incoming = null;
       await next?.input.source.stop();
       await input.source.stop();
