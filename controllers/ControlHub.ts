@@ -51,8 +51,13 @@ export interface ControlHub {
   presetSaved(name: string): void;
   /** Called after a preset load is accepted (MIDI takes its mappings and sends feedback). */
   onPreset(fn: (preset: Preset, source: ControlSource) => void): () => void;
-  /** Tempo from an external clock (MIDI clock); null hands tempo back to the analysis. */
-  setClockTempo(bpm: number | null): void;
+  /**
+   * Tempo from an external clock (MIDI clock); null hands tempo back to the analysis. `beatAt`:
+   * the time (ms, `performance.now()`) of one of the clock's beats, where the clock knows them.
+   */
+  setClock(bpm: number | null, beatAt?: number | null): void;
+  /** Called on every {@link setClock} but a repeated null (the show follows the clock). */
+  onClock(fn: (bpm: number | null, beatAt: number | null) => void): () => void;
   /** The tempo used for beat-based morph times: the external clock's, else the show's. */
   tempo(): number | null;
   /** Connects the running show (it starts after the controls). */
@@ -81,6 +86,7 @@ export function createControlHub(opts: ControlHubOptions): ControlHub {
   let clockBpm: number | null = null;
   let loaded: PresetState = { name: opts.initialPreset?.name ?? null, chain: opts.initialPreset?.chain ?? null };
   const presetListeners = new Set<(p: Preset, s: ControlSource) => void>();
+  const clockListeners = new Set<(bpm: number | null, beatAt: number | null) => void>();
   const tempo = (): number | null => clockBpm ?? opts.tempo?.() ?? null;
   let show: ShowSwitches | null = null;
 
@@ -163,8 +169,16 @@ export function createControlHub(opts: ControlHubOptions): ControlHub {
       presetListeners.add(fn);
       return () => presetListeners.delete(fn);
     },
-    setClockTempo(bpm) {
-      clockBpm = bpm !== null && Number.isFinite(bpm) && bpm > 0 ? bpm : null;
+    setClock(bpm, beatAt = null) {
+      const next = bpm !== null && Number.isFinite(bpm) && bpm > 0 ? bpm : null;
+      const at = next !== null && beatAt !== null && Number.isFinite(beatAt) ? beatAt : null;
+      if (next === null && clockBpm === null) return;
+      clockBpm = next;
+      for (const fn of clockListeners) fn(next, at);
+    },
+    onClock(fn) {
+      clockListeners.add(fn);
+      return () => clockListeners.delete(fn);
     },
     tempo,
     attachShow(s) {

@@ -66,10 +66,10 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
   const osc = opts.osc ? await startOscServer({ hub, ...opts.osc, log }) : null;
   const out: OscOut | null = opts.oscOut.length ? createOscOut(opts.oscOut, store, log) : null;
   const midi = opts.midi ? await startMidi(opts.midi, hub, opts, log) : null;
-  // Hot reload: the preset on stage changed on disk → its new values, at once.
   const ui = createControlChannel({ hub, presets: opts.presets, midi, catalog: opts.catalog, log });
   const page = createAppPage('control');
-  let offModel: (() => void) | null = null;
+  let offShow: Array<() => void> = [];
+  // Hot reload: the preset on stage changed on disk → its new values, at once.
   const offFile = opts.onPresetFile?.((name, preset) => {
     if (!preset || name !== hub.presetState().name) return;
     const r = hub.dispatch({ type: 'preset', name, morph: { seconds: 0 } }, 'preset');
@@ -90,11 +90,15 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
         setInput: (name, routes) => show.setInput({ name, routes }),
         setModel: (spec) => show.setModel(spec),
       });
-      // A preset made on another model brings it along (the show keeps its model if that fails).
-      offModel = hub.onPreset((preset, source) => {
-        if (!preset.model || preset.model === show.state().model.spec) return;
-        hub.switchShow({ type: 'model', model: preset.model }, source).catch((err: Error) => log.warn(`preset "${preset.name}": model ${preset.model}: ${err.message}`));
-      });
+      offShow = [
+        // A preset made on another model brings it along (the show keeps its model if that fails).
+        hub.onPreset((preset, source) => {
+          if (!preset.model || preset.model === show.state().model.spec) return;
+          hub.switchShow({ type: 'model', model: preset.model }, source).catch((err: Error) => log.warn(`preset "${preset.name}": model ${preset.model}: ${err.message}`));
+        }),
+        // MIDI clock: the show's beat follows it.
+        hub.onClock((bpm, beatAt) => show.syncClock(bpm, beatAt)),
+      ];
       ui.attach({
         info() {
           const { input, model: m, busy } = show.state();
@@ -124,7 +128,7 @@ export async function startControls(opts: ControlOptions): Promise<Controls> {
     onFrame: (f) => out?.sendFeatures(f),
     async close() {
       offFile?.();
-      offModel?.();
+      for (const off of offShow) off();
       ui.close();
       midi?.close();
       await osc?.close();

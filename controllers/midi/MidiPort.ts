@@ -14,6 +14,8 @@ export type MidiMessage =
   | { type: 'noteoff'; channel: MidiChannel; note: number; velocity: number }
   | { type: 'pitch'; channel: MidiChannel; value: number }
   | { type: 'program'; channel: MidiChannel; number: number }
+  /** Song position pointer: MIDI beats (16th notes, 6 clock pulses each) since the song start. */
+  | { type: 'position'; value: number }
   | { type: 'clock' }
   | { type: 'start' }
   | { type: 'continue' }

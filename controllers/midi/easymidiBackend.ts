@@ -16,6 +16,10 @@ export function fromEasymidi(msg: easymidi.Message): MidiMessage | null {
   const seven = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 127;
   const ch = msg.channel;
   if (msg._type === 'clock' || msg._type === 'start' || msg._type === 'continue' || msg._type === 'stop') return { type: msg._type };
+  if (msg._type === 'position') {
+    const v = msg.value;
+    return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 16383 ? { type: 'position', value: v as number } : null;
+  }
   if (!(Number.isInteger(ch) && (ch as number) >= 0 && (ch as number) <= 15)) return null;
   const channel = (ch as number) + 1;
   switch (msg._type) {
@@ -47,6 +51,8 @@ export function toEasymidi(msg: MidiMessage): [string, easymidi.Message | undefi
       return ['pitch', { channel: msg.channel - 1, value: msg.value }];
     case 'program':
       return ['program', { channel: msg.channel - 1, number: msg.number }];
+    case 'position':
+      return ['position', { value: msg.value }];
     default:
       return [msg.type, undefined];
   }

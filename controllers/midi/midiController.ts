@@ -23,7 +23,7 @@ import type { ControlHub } from '../ControlHub.js';
 import { rateLimited, type Logger } from '../../engine/log.js';
 import type { MidiMapping } from './MidiMapping.js';
 import type { MidiBackend, MidiInputPort, MidiMessage, MidiOutputPort } from './MidiPort.js';
-import { createClockTracker } from './midiClock.js';
+import { createClockTracker, isClockMessage } from './midiClock.js';
 import { bindLearned, createLearner, type LearnTarget } from './midiLearn.js';
 import { deviceMatches, feedbackFor, isOn, isValidMessage, listensTo, targetOf } from './midiMessages.js';
 import { combine14, commandFromPosition, isContinuous, MAX_14BIT, positionFromValue, type ScaledMapping } from './midiScaling.js';
@@ -95,7 +95,7 @@ export function createMidiController(opts: MidiControllerOptions): MidiControlle
   const lastCc = new Map<string, Uint8Array>();
   const learnedListeners = new Set<(m: MidiMapping) => void>();
   const learner = createLearner();
-  const clock = createClockTracker((bpm) => hub.setClockTempo(bpm));
+  const clock = createClockTracker((bpm, beatAt) => hub.setClock(bpm, beatAt));
   let mappings: MidiMapping[] = [...(opts.mappings ?? [])];
   let pickups = new Map<MidiMapping, Pickup>();
   /** The mapping whose command is being dispatched (its own change is not echoed or un-picked). */
@@ -203,8 +203,8 @@ export function createMidiController(opts: MidiControllerOptions): MidiControlle
 
   const receive = (from: string, msg: MidiMessage, at: number): void => {
     if (closed || !isValidMessage(msg)) return;
-    if (msg.type === 'clock' || msg.type === 'start' || msg.type === 'continue' || msg.type === 'stop') {
-      clock.message(msg.type, at, from);
+    if (isClockMessage(msg)) {
+      clock.message(msg, at, from);
       return;
     }
     if (msg.type === 'cc') {

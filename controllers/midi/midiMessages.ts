@@ -28,6 +28,8 @@ export function isValidMessage(msg: unknown): msg is MidiMessage {
       return int(m.channel, 1, 16) && int(m.note, 0, 127) && int(m.velocity, 0, 127);
     case 'pitch':
       return int(m.channel, 1, 16) && int(m.value, 0, MAX_14BIT);
+    case 'position':
+      return int(m.value, 0, MAX_14BIT);
     case 'program':
       return int(m.channel, 1, 16) && int(m.number, 0, 127);
     default:

@@ -5,7 +5,7 @@ import { createOnsetState, defaultOnsetParams, onsetStep, type OnsetParams, type
 import { createHpssState, defaultHpssParams, hpssStep, type HpssParams, type HpssState } from './hpss.js';
 import { createNormalizer, normalize, type Normalizer } from './normalize.js';
 import { chromaStep, createChromaState, defaultChromaParams, type ChromaParams, type ChromaState } from './chroma.js';
-import { beatStep, createBeatState, defaultBeatParams, tap, type BeatParams, type BeatState } from './beat.js';
+import { beatStep, clockSync, createBeatState, defaultBeatParams, tap, type BeatParams, type BeatState } from './beat.js';
 
 /** Every analysis parameter, in seconds and Hz so results do not depend on buffer size. */
 /** Normalisation floor of the HPSS energies (≈ −60 dBFS): quieter is not amplified to 1. */
@@ -199,4 +199,9 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
 /** Tap tempo at engine time `t`. */
 export function tapTempo(a: Analyzer, t: Seconds): void {
   tap(a.beat, t, a.params.beat);
+}
+
+/** An external clock's tempo (null: none any more) and, when known, a beat time (see {@link clockSync}). */
+export function clockTempo(a: Analyzer, t: Seconds, bpm: number | null, beatAt: Seconds | null): void {
+  clockSync(a.beat, t, bpm, beatAt, a.params.beat);
 }

@@ -123,6 +123,8 @@ const MAX_TAPS = 8;
  * beat fire on the onset's hop rather than the one after when the estimate is a little off.
  */
 const ONSET_POSITION = 0.75;
+/** A clock correction up to this (cycles) is a nudge: the beat count runs on through it. */
+const CLOCK_NUDGE = 0.1;
 /** A beat whose predicted time a phase correction jumps past still fires if it is this recent. */
 const CATCH_UP_SECONDS = 0.025;
 
@@ -314,6 +316,36 @@ export function tap(state: BeatState, t: Seconds, params: BeatParams): void {
     setInternalPhase(state, (now - t) / state.period, params);
     state.tapUntil = t + params.tapHoldSeconds;
   }
+}
+
+/**
+ * An external clock (MIDI clock) at engine time `t`: its tempo holds as a tapped one does
+ * (confidence 1, the tracker paused, the tempo prior centred on it) for `tapHoldSeconds`, renewed
+ * by every call. `beatAt`, when the clock knows where its beats are, is the time of one: the
+ * phase is aligned to it by the shortest way. A small correction (a clock in step, give or take
+ * its jitter) neither fires a beat twice nor skips one; a large one (the first sync) fires no
+ * beat for the jump. A null `bpm` ends the hold at `t`: the tracker takes over again.
+ */
+export function clockSync(state: BeatState, t: Seconds, bpm: Bpm | null, beatAt: Seconds | null, params: BeatParams): void {
+  if (bpm === null || !(bpm > 0)) {
+    if (state.tapUntil > t) state.tapUntil = t;
+    return;
+  }
+  const period = Math.min(60 / params.minBpm, Math.max(60 / params.maxBpm, 60 / bpm));
+  if (state.tapUntil <= t || state.period !== period) state.lockedSince = t;
+  setPeriod(state, period, params);
+  state.tapBpm = 60 / period;
+  state.tapUntil = t + params.tapHoldSeconds;
+  state.candidate = 0;
+  if (beatAt === null) return;
+  // The un-led phase at the last hop end that puts a beat at `beatAt`, led as the oscillator is.
+  const now = Number.isNaN(state.lastT) ? t : state.lastT;
+  const d = (now - beatAt) / period + params.leadSeconds / period - state.cycles;
+  const shift = d - Math.round(d);
+  const c = state.cycles + shift;
+  state.cycles = c;
+  if (Math.abs(shift) > CLOCK_NUDGE) state.firedIndex = Math.floor(c);
+  state.phase = c - Math.floor(c);
 }
 
 /**

@@ -45,7 +45,7 @@ export interface StemTracker {
   /**
    * The pulse input's features for the frame about to be shown (effects read them): the newest
    * values, with `percussiveNorm` and `onsetStrengthNorm` at their peak since the last frame and
-   * `onset` true if any hop had one. Call before {@link frameInput}, which resets the peaks.
+   * `onset` and `beat` true if any hop had one. Call before {@link frameInput}, which resets the peaks.
    */
   frameFeatures(out: Features): Features;
   /** The latent input for the frame about to be stepped; resets the held peaks. */
@@ -60,6 +60,7 @@ export function createStemTracker(stems: StemIndices, inputCount: number, initia
   let percussive = 0;
   let onsetStrength = 0;
   let onset = false;
+  let beat = false;
   return {
     onHop(index, f) {
       latest[index] = f;
@@ -68,6 +69,7 @@ export function createStemTracker(stems: StemIndices, inputCount: number, initia
       percussive = Math.max(percussive, f.percussiveNorm);
       onsetStrength = Math.max(onsetStrength, f.onsetStrengthNorm);
       onset ||= f.onset;
+      beat ||= f.beat;
     },
     latest: (index) => latest[index],
     frameFeatures(out) {
@@ -75,6 +77,7 @@ export function createStemTracker(stems: StemIndices, inputCount: number, initia
       out.percussiveNorm = Math.max(out.percussiveNorm, percussive);
       out.onsetStrengthNorm = Math.max(out.onsetStrengthNorm, onsetStrength);
       out.onset ||= onset;
+      out.beat ||= beat;
       return out;
     },
     frameInput(p) {
@@ -82,7 +85,7 @@ export function createStemTracker(stems: StemIndices, inputCount: number, initia
       latentInputFromStems(latest[stems.pulse], latest[stems.motion], latest[stems.class], p, input);
       input.pulse = Math.max(input.pulse, held);
       held = percussive = onsetStrength = 0;
-      onset = false;
+      onset = beat = false;
       return input;
     },
   };

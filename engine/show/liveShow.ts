@@ -6,7 +6,7 @@
  */
 import type { AudioBlock, AudioSource, InputRoute } from '../audio/AudioBlock.js';
 import { createFeatures, type Features } from '../analysis/Features.js';
-import { tapTempo } from '../analysis/analyzer.js';
+import { clockTempo, tapTempo } from '../analysis/analyzer.js';
 import { createRoutedAnalysis, type RoutedAnalysis } from '../analysis/routedAnalysis.js';
 import { defaultRoutes, validateRoutes } from '../audio/route.js';
 import { createInferenceLoop, type InferenceLoop } from '../generator/inferenceLoop.js';
@@ -69,6 +69,12 @@ export interface Show {
   state(): ShowState;
   /** The analysed tempo (BPM) of the pulse input; null before one is found. */
   tempo(): number | null;
+  /**
+   * An external clock (MIDI clock): its tempo holds in every input's beat tracker, and
+   * `beatAt` (ms, `performance.now()`), where given, is one of its beats; null `bpm` hands the
+   * beat back to the analysis. Applied with the next audio block.
+   */
+  syncClock(bpm: number | null, beatAt: number | null): void;
   /** Meters for the operator window; onset and beat are "since the previous call". */
   meters(): ShowMeters;
   stats(): StatsSnapshot & { inputLevelDb: number };
@@ -243,6 +249,8 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   let flash = 0;
   // A flash reaches the first frame after it at full strength, however the blocks fall between frames.
   let flashPending = false;
+  // The external clock's latest word, for the next block (a later one supersedes it).
+  let clock: { bpm: number | null; beatAt: number | null } | null = null;
   // Meters hold the peak since they were last read: a click is a few ms, meters come at 20 Hz.
   let drivePulse = 0;
   let driveMotion = 0;
@@ -265,6 +273,12 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
         const at = sourceTime - Math.max(0, performance.now() - trig.at) / 1000;
         for (const a of inp.analysis.analyzers) tapTempo(a, at);
       }
+    }
+    if (clock) {
+      // As a tap: the beat's audio time is this block's end, less how long ago it arrived.
+      const beatAt = clock.beatAt === null ? null : sourceTime - Math.max(0, performance.now() - clock.beatAt) / 1000;
+      for (const a of inp.analysis.analyzers) clockTempo(a, sourceTime, clock.bpm, beatAt);
+      clock = null;
     }
     inp.analysis.process(block, inp.onHop);
     flash *= Math.exp(-(t - blockTime) / FLASH_DECAY_SECONDS);
@@ -359,6 +373,9 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     tempo: () => {
       const bpm = input.tracker.latest(input.stems.pulse).bpm;
       return bpm > 0 ? bpm : null;
+    },
+    syncClock(bpm, beatAt) {
+      clock = { bpm, beatAt };
     },
     stats: () => showStats(srv.outputs()),
     meters() {

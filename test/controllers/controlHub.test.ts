@@ -136,7 +136,7 @@ describe('control hub (the mapping layer)', () => {
     assert.ok(Math.abs(v.pulse_react - (0.5 + 0.75 * 1.5)) < 1e-9);
     v = at(2000);
     assert.equal(v.pulse_react, 2);
-    hub.setClockTempo(120);
+    hub.setClock(120);
     assert.equal(hub.tempo(), 120);
     hub.dispatch({ type: 'preset', name: 'still', morph: { beats: 4 } }, 'midi'); // 2 s at the clock's 120
     assert.ok(Math.abs(at(3000).pulse_react - 1) < 1e-9);

@@ -339,6 +339,69 @@ describe('MIDI: clock', () => {
   });
 });
 
+describe('MIDI: clock beats', () => {
+  const PULSE_MS = 60000 / (120 * 24);
+  /** A hub listener's records, and `n` pulses at 120 BPM from pulse index `from` on (pulse i at i·PULSE_MS). */
+  const clocked = () => {
+    const t = setup();
+    const told: [number | null, number | null][] = [];
+    t.hub.onClock((bpm, at) => told.push([bpm, at]));
+    const pulses = (from: number, n: number) => {
+      for (let i = from; i < from + n; i++) t.midi.inject(KNOBS, { type: 'clock' }, i * PULSE_MS);
+    };
+    return { ...t, told, pulses };
+  };
+
+  it('after Start the first pulse is a beat: every 24th pulse is told with its time once the tempo is known', () => {
+    const t = clocked();
+    t.midi.inject(KNOBS, { type: 'start' }, 0);
+    t.pulses(0, 24);
+    assert.deepEqual(t.told, [], 'nothing before a whole beat');
+    t.pulses(24, 49);
+    assert.deepEqual(t.told, [[120, 24 * PULSE_MS], [120, 48 * PULSE_MS], [120, 72 * PULSE_MS]]);
+    t.midi.inject(KNOBS, { type: 'stop' }, 80 * PULSE_MS);
+    assert.deepEqual(t.told.at(-1), [null, null]);
+  });
+
+  it('a song position before Continue places the beats (position 2 = 12 pulses: the 13th pulse is a beat)', () => {
+    const t = clocked();
+    t.midi.inject(KNOBS, { type: 'position', value: 2 }, 0);
+    t.midi.inject(KNOBS, { type: 'continue' }, 0);
+    t.pulses(0, 61);
+    // The tempo is known from pulse 24 on; beats at pulses 12, 36, 60.
+    assert.deepEqual(t.told, [[120, null], [120, 36 * PULSE_MS], [120, 60 * PULSE_MS]]);
+  });
+
+  it('Continue after Stop goes on counting where it stopped', () => {
+    const t = clocked();
+    t.midi.inject(KNOBS, { type: 'start' }, 0);
+    t.pulses(0, 40); // stops at song position 40 pulses
+    t.midi.inject(KNOBS, { type: 'stop' }, 40 * PULSE_MS);
+    t.told.length = 0;
+    t.midi.inject(KNOBS, { type: 'continue' }, 1000);
+    for (let i = 0; i < 60; i++) t.midi.inject(KNOBS, { type: 'clock' }, 1000 + i * PULSE_MS);
+    // Song pulse 40 + i is a beat at i = 8, 32, 56; the tempo is known again from i = 24.
+    assert.deepEqual(t.told, [[120, null], [120, 1000 + 32 * PULSE_MS], [120, 1000 + 56 * PULSE_MS]]);
+  });
+
+  it('a clock joined mid-song gives the tempo once a beat, never a beat time', () => {
+    const t = clocked();
+    t.pulses(0, 24 * 4 + 1);
+    assert.deepEqual(t.told, [[120, null], [120, null], [120, null], [120, null]]);
+  });
+
+  it('song position messages are checked (14-bit) and converted for easymidi', () => {
+    const t = clocked();
+    t.midi.inject(KNOBS, { type: 'position', value: 16384 }, 0);
+    t.midi.inject(KNOBS, { type: 'continue' }, 0);
+    t.pulses(0, 49);
+    assert.ok(t.told.every(([, at]) => at === null), 'an out-of-range position is ignored');
+    assert.deepEqual(fromEasymidi({ _type: 'position', value: 300 } as never), { type: 'position', value: 300 });
+    assert.equal(fromEasymidi({ _type: 'position', value: 16384 } as never), null);
+    assert.deepEqual(toEasymidi({ type: 'position', value: 300 }), ['position', { value: 300 }]);
+  });
+});
+
 describe('MIDI: ports', () => {
   it('opens matching devices, several at once; without substrings all but Midi Through', () => {
     const names = [KNOBS, 'Keys:Keys MIDI 1 24:0', 'Midi Through:Midi Through Port-0 14:0'];

@@ -8,6 +8,7 @@ import type { UiEvent, UiState } from '../../controllers/ui/controlProtocol.js';
 import { BUILTIN_CHOICES } from '../../engine/generator/modelCatalog.js';
 import { createLogger } from '../../engine/log.js';
 import { startServer } from '../../engine/server/httpServer.js';
+import { decodeFrame, type FrameHeader } from '../../engine/server/protocol.js';
 import { startControlShow, type ControlShow } from '../helpers/controlShow.js';
 import { styleganModel } from '../helpers/syntheticModels.js';
 
@@ -136,6 +137,38 @@ describe('operator window channel (/control/ws)', () => {
     await until(() => told.some((t) => (t as { blackout?: boolean }).blackout === false && told.indexOf(t) > 0));
     out.close();
     a.ws.close();
+  });
+
+  it("MIDI clock: the show's tempo and beats follow it over the music (150 BPM clock, 120 BPM clicks); after Stop the music's tempo returns", async (t) => {
+    const frames: FrameHeader[] = [];
+    const out = new WebSocket(`${cs.url.replace('http', 'ws')}ws`);
+    out.on('message', (d, binary) => binary && frames.push(decodeFrame(d as Buffer).header));
+    await until(() => Math.abs((cs.show.tempo() ?? 0) - 120) <= 1, 10000);
+    const PULSE_MS = 60000 / (150 * 24);
+    const t0 = performance.now() + 20;
+    cs.midi.inject('Test Knobs', { type: 'start' }, t0 - 1);
+    let sent = 0;
+    const timer = setInterval(() => {
+      for (const now = performance.now(); t0 + sent * PULSE_MS <= now; sent++) cs.midi.inject('Test Knobs', { type: 'clock' }, t0 + sent * PULSE_MS);
+    }, 4);
+    try {
+      await until(() => sent >= 24 * 12, 10000); // 12 beats: 4.8 s
+      assert.equal(cs.show.tempo(), 150);
+      // Frames (30 fps) from the 4th clock beat on: every beat flag within a frame of a clock
+      // beat, and most clock beats flagged (a frame the generator skipped carries none).
+      const beats = Array.from({ length: 9 }, (_, k) => t0 + (k + 3) * 24 * PULSE_MS);
+      const from = beats[0] - 100;
+      const flagged = frames.filter((f) => f.features.beat && f.capturedAt - performance.timeOrigin >= from).map((f) => f.capturedAt - performance.timeOrigin);
+      const errors = flagged.map((at) => Math.min(...beats.map((b) => Math.abs(at - b))) * Math.sign(at - beats.reduce((p, b) => (Math.abs(at - b) < Math.abs(at - p) ? b : p))));
+      for (const e of errors) assert.ok(e > -15 && e < 80, `a beat flag ${e.toFixed(1)} ms from the nearest clock beat (${errors.map((x) => x.toFixed(0)).join(', ')})`);
+      assert.ok(flagged.length >= 6 && flagged.length <= 9, `${flagged.length} beat frames for 9 clock beats`);
+      t.diagnostic(`beat frames after the clock's beats (ms): ${errors.map((x) => x.toFixed(1)).join(', ')}`);
+    } finally {
+      clearInterval(timer);
+      out.close();
+    }
+    cs.midi.inject('Test Knobs', { type: 'stop' }, performance.now());
+    await until(() => Math.abs((cs.show.tempo() ?? 0) - 120) <= 1, 15000);
   });
 
   it('switches the input and the model from a UI; every UI sees it; a bad switch says why and changes nothing', async () => {

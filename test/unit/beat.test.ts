@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { beatStep, createBeatState, defaultBeatParams, tap, type BeatParams } from '../../engine/analysis/beat.js';
+import { beatStep, clockSync, createBeatState, defaultBeatParams, tap, type BeatParams } from '../../engine/analysis/beat.js';
 
 /** Deterministic PRNG (mulberry32) in [0, 1). */
 function rng(seed: number): () => number {
@@ -262,6 +262,61 @@ describe('beat: changes, breaks and taps', () => {
     assert.ok(Math.abs(run.bpm[Math.floor(4 / sig.hopSeconds)] - 100) < 1e-9);
     assert.ok(Math.abs(run.bpm[Math.floor(5.2 / sig.hopSeconds)] - 100) < 1e-9, 'the 3.4 s gap is not an interval');
     assert.ok(Math.abs(run.bpm[Math.floor(6 / sig.hopSeconds)] - 120) < 1e-9);
+  });
+});
+
+describe('beat: external clock', () => {
+  /**
+   * The tracker on `sig`, with a clock at `bpm` from `from` to `to` s: each beat (jittered by up
+   * to ±`jitter` s) is handed over at the first hop end after it, as the show hands over a MIDI
+   * clock's beats; at `to` the clock goes (null).
+   */
+  function clocked(sig: Signal, bpm: number, from: number, to: number, jitter: number, withBeats = true): Run & { clockBeats: number[] } {
+    const p = defaultBeatParams;
+    const st = createBeatState(sig.hopSeconds, p);
+    const r = rng(5);
+    const clockBeats: number[] = [];
+    for (let b = from; b < to; b += 60 / bpm) clockBeats.push(b);
+    const run: Run & { clockBeats: number[] } = { beats: [], bpm: new Float64Array(sig.odf.length), confidence: new Float64Array(sig.odf.length), phase: new Float64Array(sig.odf.length), clockBeats };
+    let k = 0;
+    let released = false;
+    for (let i = 0; i < sig.odf.length; i++) {
+      const t = (i + 1) * sig.hopSeconds;
+      while (k < clockBeats.length && clockBeats[k] <= t) clockSync(st, t, bpm, withBeats ? clockBeats[k++] + (2 * r() - 1) * jitter : (k++, null), p);
+      if (!released && t >= to) {
+        clockSync(st, t, null, null, p);
+        released = true;
+      }
+      beatStep(sig.odf[i], sig.onset[i] === 1, t, st, p);
+      if (st.beat) run.beats.push(t);
+      run.bpm[i] = st.bpm;
+      run.confidence[i] = st.confidence;
+      run.phase[i] = st.phase;
+    }
+    return run;
+  }
+
+  it('a clock at 128 BPM holds its tempo and beats against music at 100; when it goes, the tracker takes over', (t) => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 100, until: 40 }], jitter: 0.005, seed: 3 });
+    const run = clocked(sig, 128, 8.03, 20, 0.0015);
+    assert.ok(Math.abs(run.bpm[Math.floor(7.9 / sig.hopSeconds)] - 100) <= 1, 'the tracker had the music first');
+    for (const v of span(run.bpm, sig.hopSeconds, 8.04, 20)) assert.ok(Math.abs(v - 128) < 1e-9, `bpm ${v}`);
+    // From the second clock beat on (the first one is the jump), one flag per clock beat, on its hop.
+    const beats = run.clockBeats.slice(1);
+    const errors = flagErrors(run, beats, 8.5, 20);
+    for (const e of errors) assert.ok(e > -0.002 && e < sig.hopSeconds + 0.002, `clock beat error ${(e * 1000).toFixed(2)} ms`);
+    assertNoExtraFlags(run, beats, 8.5, 20);
+    for (const v of span(run.bpm, sig.hopSeconds, 30, 40)) assert.ok(Math.abs(v - 100) <= 1, `after the clock: bpm ${v.toFixed(2)}`);
+    t.diagnostic(`${errors.length} clock beats, worst ${(Math.max(...errors.map(Math.abs)) * 1000).toFixed(1)} ms`);
+  });
+
+  it('a clock without beats (joined mid-song) sets the tempo only: the phase stays the music\'s', () => {
+    const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 120, until: 20 }], jitter: 0.002, seed: 4 });
+    const run = clocked(sig, 121, 8, 20, 0, false);
+    for (const v of span(run.bpm, sig.hopSeconds, 8.01, 20)) assert.ok(Math.abs(v - 121) < 1e-9, `bpm ${v}`);
+    // The music's beat at 8.3 s still gets its flag: no jump.
+    const near = run.beats.filter((b) => Math.abs(b - 8.3) < 0.05);
+    assert.equal(near.length, 1, `flags ${run.beats.filter((b) => b > 7 && b < 9).map((b) => b.toFixed(3))}`);
   });
 });
 

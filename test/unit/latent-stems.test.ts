@@ -33,15 +33,15 @@ describe('per-stem routing', () => {
 });
 
 describe('frame features for the effects', () => {
-  it('percussive and onset strength at their peak since the last frame, onset if any hop had one', () => {
+  it('percussive and onset strength at their peak since the last frame, onset and beat if any hop had one', () => {
     const p = defaultValues();
     const t = createStemTracker(resolveStems(routes, { pulse: 'drums' }), 2, createFeatures, p);
-    t.onHop(1, { ...createFeatures(), percussiveNorm: 0.9, onsetStrengthNorm: 1, onset: true });
+    t.onHop(1, { ...createFeatures(), percussiveNorm: 0.9, onsetStrengthNorm: 1, onset: true, beat: true });
     t.onHop(1, { ...createFeatures(), percussiveNorm: 0.2, onsetStrengthNorm: 0.1, envelope: 0.5 });
     const f = t.frameFeatures(createFeatures());
-    assert.deepEqual([f.percussiveNorm, f.onsetStrengthNorm, f.onset, f.envelope], [0.9, 1, true, 0.5]);
+    assert.deepEqual([f.percussiveNorm, f.onsetStrengthNorm, f.onset, f.beat, f.envelope], [0.9, 1, true, true, 0.5]);
     t.frameInput(p);
     const g = t.frameFeatures(createFeatures());
-    assert.deepEqual([g.percussiveNorm, g.onsetStrengthNorm, g.onset], [0.2, 0.1, false]);
+    assert.deepEqual([g.percussiveNorm, g.onsetStrengthNorm, g.onset, g.beat], [0.2, 0.1, false, false]);
   });
 });
