@@ -9,6 +9,7 @@ Usage:
   vj start                            the show: input → generator → full-screen output (Electron,
                                       else Chromium/Chrome in kiosk mode, else the URL to open)
   vj devices                          list audio inputs (index, name, host API, channels, rate)
+                                      and MIDI inputs and outputs
   vj analyze FILE --onsets            one onset time (s) per line, when each became available
   vj analyze FILE --json              one JSON object of features per analysis hop
   vj analyze FILE                     the live meter, on a file paced in real time
