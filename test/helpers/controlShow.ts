@@ -25,19 +25,22 @@ export interface ControlShow {
   /** One port pair, 'Test Knobs', open. */
   midi: FakeMidi;
   library: PresetLibrary;
+  /** The user preset folder. */
+  userDir: string;
   /** `GET /api/state`. */
   state(): Promise<any>;
   stop(): Promise<void>;
 }
 
 /**
- * The factory presets plus a temporary user folder (saves go there); 128² built-in generator.
+ * The factory presets plus a temporary user folder (saves go there, and it is watched, as
+ * `vj start` watches it); 128² built-in generator.
  * Inputs open as `vj start` opens them (`demo`, files, devices); models are listed from `modelDir`.
  */
 export async function startControlShow(opts: { params?: Partial<ParamValues>; modelDir?: string } = {}): Promise<ControlShow> {
   const userDir = await mkdtemp(join(tmpdir(), 'vj-presets-'));
   const log = createLogger('test', 'silent');
-  const library = await openPresetLibrary({ dirs: [userDir, FACTORY_PRESET_DIR], watch: false, log });
+  const library = await openPresetLibrary({ dirs: [userDir, FACTORY_PRESET_DIR], log });
   const midi = createFakeMidi({ inputs: ['Test Knobs'], outputs: ['Test Knobs'] });
   const store = createParamStore({ ...defaultValues(), ...opts.params });
   let show: Show | null = null;
@@ -57,7 +60,7 @@ export async function startControlShow(opts: { params?: Partial<ParamValues>; mo
   show = s;
   controls.attachShow(s);
   return {
-    url: s.server.url, show: s, controls, midi, library,
+    url: s.server.url, show: s, controls, midi, library, userDir,
     state: async () => (await fetch(`${s.server.url}api/state`)).json(),
     async stop() {
       await s.stop();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -92,6 +92,29 @@ describe('operator window channel (/control/ws)', () => {
     assert.ok(a.state().presets.some((p) => p.name === 'my-look' && p.description === 'eight'));
     a.send({ type: 'savePreset', name: '../escape' });
     await until(() => a.events.some((e) => e.type === 'error'));
+    a.ws.close();
+  });
+
+  it('the preset on stage edited on disk: its new values at once; a broken edit changes nothing and the file stays as written', async () => {
+    const a = await ui(cs.url);
+    await cs.library.save('stage', { params: { kaleido_segments: 3, grain: 0.2 } });
+    a.send({ type: 'command', commands: [{ type: 'preset', name: 'stage', morph: { seconds: 0 } }] });
+    await until(() => a.state().preset === 'stage' && a.state().params.kaleido_segments === 3);
+    const file = join(cs.userDir, 'stage.json');
+    writeFileSync(file, JSON.stringify({ version: 1, params: { kaleido_segments: 7, grain: 0.2 } }));
+    await until(() => a.state().params.kaleido_segments === 7);
+    assert.equal((await cs.state()).params.kaleido_segments, 7);
+    const broken = JSON.stringify({ version: 1, params: { kaleido_segments: 'many' } });
+    writeFileSync(file, broken);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(a.state().params.kaleido_segments, 7);
+    assert.equal(cs.library.get('stage')?.params.kaleido_segments, 7, 'the library keeps the last good version');
+    assert.equal(readFileSync(file, 'utf8'), broken, 'the broken file is not overwritten');
+    // Another preset edited on disk is re-read but not applied: it is not on stage.
+    await cs.library.save('other', { params: { kaleido_segments: 4 } });
+    writeFileSync(join(cs.userDir, 'other.json'), JSON.stringify({ version: 1, params: { kaleido_segments: 5 } }));
+    await until(() => cs.library.get('other')?.params.kaleido_segments === 5);
+    assert.equal(a.state().params.kaleido_segments, 7);
     a.ws.close();
   });
 
