@@ -3,6 +3,7 @@
  * `GET /api/osc` list, what the docs table shows, and how an incoming message becomes a command.
  */
 import { isTrigger, TRIGGERS, type ControlCommand, type ShowSwitch } from '../commands.js';
+import { normFromValue } from '../../engine/params/ParamStore.js';
 import { isParamId, PARAM_IDS, PARAMS, type ParamId, type ParamSpec, type ParamValues } from '../../engine/params/registry.js';
 
 export const OSC_PREFIX = '/vj';
@@ -37,7 +38,7 @@ export function oscAddresses(values: Readonly<ParamValues>): OscAddress[] {
     } else {
       out.push({ address: base, types: 's', options: spec.options, value: values[id] as string, doc: spec.doc });
     }
-    out.push({ address: `${base}/norm`, types: 'f', min: 0, max: 1, doc: `${id}, normalised 0..1${spec.kind === 'num' ? ` (${spec.curve} curve)` : ''}` });
+    out.push({ address: `${base}/norm`, types: 'f', min: 0, max: 1, value: normFromValue(id, values[id]), doc: `${id}, normalised 0..1${spec.kind === 'num' ? ` (${spec.curve} curve)` : ''}` });
   }
   out.push({ address: `${OSC_PREFIX}/preset`, types: 's [f]', doc: 'Load a preset by name; optional morph seconds (else the preset\'s own morph time)' });
   out.push({ address: `${OSC_PREFIX}/input`, types: 's [s]', doc: 'Switch the audio input: a device name or index, a file or demo; optional routes (drums=1-2,keys=3). Alone, never in a bundle' });

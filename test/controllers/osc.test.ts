@@ -175,6 +175,9 @@ describe('OSC in over real UDP', () => {
     assert.equal(infos.length, oscAddresses(store.current()).length);
     const g = infos.find((m) => m[1] === '/vj/param/grain')!;
     assert.deepEqual([g[2], g[3], Math.round((g[4] as number) * 1e6) / 1e6, g[5]], ['f', 0, 0.3, 0.125]);
+    // A /norm address gives the normalised value through the curve (grain is linear over 0–0.3).
+    const n = infos.find((m) => m[1] === '/vj/param/grain/norm')!;
+    assert.deepEqual([n[2], n[3], n[4], Math.round((n[5] as number) * 1e6) / 1e6], ['f', 0, 1, Math.round((0.125 / 0.3) * 1e6) / 1e6]);
     assert.deepEqual(me.got.at(-1), ['/vj/info/end', infos.length]);
     me.sock.send(encode({ oscType: 'message', address: '/vj/ping', args: [] }), osc.port, '127.0.0.1');
     await until(() => me.got.some((m) => m[0] === '/vj/pong'));
