@@ -7,6 +7,7 @@
  * Bad input (malformed packets, unknown addresses, wrong types, out-of-range values) is dropped
  * with a rate-limited warning and changes nothing.
  */
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { Server } from 'node-osc';
 import type { ControlCommand, ShowSwitch } from '../commands.js';
@@ -55,6 +56,7 @@ export async function startOscServer(opts: OscServerOptions): Promise<OscInput> 
   const { hub, log } = opts;
   const warn = rateLimited(log, 1000);
   const stats: OscStats = { packets: 0, applied: 0, rejected: 0 };
+  await assertPortFree(opts.port, opts.bind);
   const server = new Server(opts.port, opts.bind);
 
   const reply = (to: Remote, messages: OscMessage[]): void => {
@@ -136,6 +138,30 @@ export async function startOscServer(opts: OscServerOptions): Promise<OscInput> 
       await server.close();
     },
   };
+}
+
+/**
+ * node-osc binds with SO_REUSEADDR, so a second engine (or another OSC app) on the same port
+ * would bind too and silently take some of the messages. An exclusive bind first tells.
+ */
+async function assertPortFree(port: number, bind: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createSocket({ type: bind.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+  try {
+    await new Promise<void>((ok, fail) => {
+      probe.once('error', fail);
+      probe.bind(port, bind, () => ok());
+    });
+  } catch (err) {
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new Error(`OSC: cannot listen on ${bind}:${port}: ${inUse ? 'the port is in use (another vj start, or another OSC app: --osc-port N, or --no-osc)' : (err as Error).message}`);
+  } finally {
+    try {
+      probe.close();
+    } catch {
+      // already closed by the failed bind
+    }
+  }
 }
 
 /** Every message of a bundle, nested bundles included, in order; false if it holds too many. */

@@ -126,7 +126,8 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
     ws.on('error', () => outputs.delete(ws));
   });
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
+    http.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on ${opts.bind} is in use (another vj start? --port N)`, { cause: err }) : err));
     http.listen(opts.port, opts.bind, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;

@@ -338,6 +338,12 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   const showStats = (outputs: number) => ({ ...stats.snapshot(outputs, wallNow()), inputLevelDb: Number.isFinite(levelDb) ? Math.round(levelDb * 10) / 10 : -120 });
 
   // The API is answerable from the moment the server listens (before the audio has started).
+  // A show that fails to start (the port taken, the input's stream) closes what it opened.
+  const abandon = async (err: unknown): Promise<never> => {
+    await gen.loop.close().catch(() => {});
+    await server?.close().catch(() => {});
+    throw err;
+  };
   server = await startServer({
     port: opts.port,
     bind: opts.bind,
@@ -356,12 +362,12 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       stats.presented(wallNow());
       stats.stage('presented', at - r.capturedAt);
     },
-  });
+  }).catch(abandon);
   const srv = server;
+  await input.source.start(handlerFor(input.source)).catch(abandon);
   const offOutput = store.subscribe((c) => {
     if (OUTPUT_PARAMS.some((id) => c.ids.includes(id))) srv.tell(outputMessage(c.values));
   });
-  await input.source.start(handlerFor(input.source));
 
   const show: Show = {
     server: srv,
