@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { beatStep, clockSync, createBeatState, defaultBeatParams, tap, type BeatParams } from '../../engine/analysis/beat.js';
+import { beatStep, clockSync, createBeatState, defaultBeatParams, tap, type BeatParams, type BeatState } from '../../engine/analysis/beat.js';
 
 /** Deterministic PRNG (mulberry32) in [0, 1). */
 function rng(seed: number): () => number {
@@ -87,7 +87,8 @@ interface Run {
   phase: Float64Array;
 }
 
-function track(sig: Signal, params: Partial<BeatParams> = {}, taps: number[] = []): Run {
+/** The tracker over `sig`, with taps at their times; `each` runs before every hop, with the hop's end time. */
+function track(sig: Signal, params: Partial<BeatParams> = {}, taps: number[] = [], each?: (st: BeatState, t: number, p: BeatParams) => void): Run {
   const p: BeatParams = { ...defaultBeatParams, ...params };
   const st = createBeatState(sig.hopSeconds, p);
   const n = sig.odf.length;
@@ -96,6 +97,7 @@ function track(sig: Signal, params: Partial<BeatParams> = {}, taps: number[] = [
   for (let i = 0; i < n; i++) {
     const t = (i + 1) * sig.hopSeconds;
     while (k < taps.length && taps[k] <= t - sig.hopSeconds) tap(st, taps[k++], p);
+    each?.(st, t, p);
     beatStep(sig.odf[i], sig.onset[i] === 1, t, st, p);
     if (st.beat) run.beats.push(t);
     run.bpm[i] = st.bpm;
@@ -272,28 +274,19 @@ describe('beat: external clock', () => {
    * clock's beats; at `to` the clock goes (null).
    */
   function clocked(sig: Signal, bpm: number, from: number, to: number, jitter: number, withBeats = true): Run & { clockBeats: number[] } {
-    const p = defaultBeatParams;
-    const st = createBeatState(sig.hopSeconds, p);
     const r = rng(5);
     const clockBeats: number[] = [];
     for (let b = from; b < to; b += 60 / bpm) clockBeats.push(b);
-    const run: Run & { clockBeats: number[] } = { beats: [], bpm: new Float64Array(sig.odf.length), confidence: new Float64Array(sig.odf.length), phase: new Float64Array(sig.odf.length), clockBeats };
     let k = 0;
     let released = false;
-    for (let i = 0; i < sig.odf.length; i++) {
-      const t = (i + 1) * sig.hopSeconds;
+    const run = track(sig, {}, [], (st, t, p) => {
       while (k < clockBeats.length && clockBeats[k] <= t) clockSync(st, t, bpm, withBeats ? clockBeats[k++] + (2 * r() - 1) * jitter : (k++, null), p);
       if (!released && t >= to) {
         clockSync(st, t, null, null, p);
         released = true;
       }
-      beatStep(sig.odf[i], sig.onset[i] === 1, t, st, p);
-      if (st.beat) run.beats.push(t);
-      run.bpm[i] = st.bpm;
-      run.confidence[i] = st.confidence;
-      run.phase[i] = st.phase;
-    }
-    return run;
+    });
+    return { ...run, clockBeats };
   }
 
   it('a clock at 128 BPM holds its tempo and beats against music at 100; when it goes, the tracker takes over', (t) => {
