@@ -454,6 +454,40 @@ describe('MIDI: easymidi adapter', () => {
     assert.deepEqual(toEasymidi(cc(34, 5, 3)), ['cc', { channel: 2, controller: 34, value: 5 }]);
   });
 
+  it('on a real MIDI system: a CC from a virtual easymidi port arrives through the adapter, and what the adapter sends reaches a virtual input', async (t) => {
+    if (process.platform === 'linux' && !existsSync('/dev/snd/seq')) return t.skip('no ALSA sequencer here (/dev/snd/seq); the next test checks the error');
+    const easymidi = ((await import('easymidi')) as unknown as { default: typeof import('easymidi') }).default;
+    const poll = async <T>(get: () => T | undefined): Promise<T> => {
+      for (let i = 0; i < 200; i++) {
+        const v = get();
+        if (v !== undefined) return v;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('timed out');
+    };
+    const source = new easymidi.Output('vj-test-source', true);
+    const sink = new easymidi.Input('vj-test-sink', true);
+    try {
+      const backend = await openEasymidiBackend();
+      const input = backend.openInput(await poll(() => backend.listInputs().find((n) => n.includes('vj-test-source'))));
+      const got: MidiMessage[] = [];
+      input.onMessage((m) => got.push(m));
+      source.send('cc', { channel: 2, controller: 20, value: 99 });
+      assert.deepEqual(await poll(() => got[0]), { type: 'cc', channel: 3, controller: 20, value: 99 });
+      const output = backend.openOutput(await poll(() => backend.listOutputs().find((n) => n.includes('vj-test-sink'))));
+      const fed: Record<string, unknown>[] = [];
+      sink.on('message', (m) => fed.push(m as unknown as Record<string, unknown>));
+      output.send({ type: 'noteon', channel: 10, note: 36, velocity: 127 });
+      const m = await poll(() => fed[0]);
+      assert.deepEqual([m._type, m.channel, m.note, m.velocity], ['noteon', 9, 36, 127]);
+      input.close();
+      output.close();
+    } finally {
+      source.close();
+      sink.close();
+    }
+  });
+
   it('opens the real RtMidi, or rejects with a clear error where there is no ALSA sequencer', async () => {
     if (process.platform !== 'linux' || existsSync('/dev/snd/seq')) {
       const backend = await openEasymidiBackend();
