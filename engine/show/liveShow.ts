@@ -261,6 +261,10 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     const sourceTime = block.captureTime + block.frames / block.sampleRate;
     const t = inp.offset + sourceTime;
     const g = gen;
+    // An event's audio time from its arrival (ms, performance.now()): this block's end, less how
+    // long before the block's last sample was captured it arrived (not how long before now: the
+    // block may be handled late).
+    const audioTimeOf = (atMs: number): number => sourceTime - (blockEnd - performance.timeOrigin - atMs) / 1000;
     params = store.tick();
     for (const trig of store.takeTriggers()) {
       if (trig.name === 'flash') {
@@ -269,14 +273,13 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       } else if (trig.name === 'keyframe') jumpKeyframe(g.state);
       else if (trig.name === 'shuffle' && g.state.cls) shuffleClasses(g.state.cls, params);
       else if (trig.name === 'tap') {
-        // The tap's audio time: this block's end, less how long ago (wall clock) it arrived.
-        const at = sourceTime - Math.max(0, performance.now() - trig.at) / 1000;
+        // A tap that came in after the block's last sample counts at the block's end.
+        const at = Math.min(sourceTime, audioTimeOf(trig.at));
         for (const a of inp.analysis.analyzers) tapTempo(a, at);
       }
     }
     if (clock) {
-      // As a tap: the beat's audio time is this block's end, less how long ago it arrived.
-      const beatAt = clock.beatAt === null ? null : sourceTime - Math.max(0, performance.now() - clock.beatAt) / 1000;
+      const beatAt = clock.beatAt === null ? null : audioTimeOf(clock.beatAt);
       for (const a of inp.analysis.analyzers) clockTempo(a, sourceTime, clock.bpm, beatAt);
       clock = null;
     }
