@@ -43,8 +43,6 @@ export interface ClockTracker {
   message(msg: ClockMessage, at: number, from: string): void;
   /** Hands the tempo back (null) if no pulse came for {@link CLOCK_TIMEOUT_MS}. */
   check(now: number): void;
-  /** The tempo last reported (BPM), or null. */
-  bpm(): number | null;
   /** Forgets the clock; reports null if a tempo was reported. */
   reset(): void;
 }
@@ -132,7 +130,6 @@ export function createClockTracker(report: ClockReport): ClockTracker {
     check(now) {
       if (source !== null && now - last > CLOCK_TIMEOUT_MS) reset();
     },
-    bpm: () => reported,
     reset,
   };
 }

@@ -251,6 +251,10 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   let flashPending = false;
   // The external clock's latest word, for the next block (a later one supersedes it).
   let clock: { bpm: number | null; beatAt: number | null } | null = null;
+  // An event's audio time from its arrival (ms, performance.now()): the block's end, less how
+  // long before the block's last sample was captured it arrived (not how long before now: the
+  // block may be handled late).
+  const audioTimeOf = (blockEndSource: number, atMs: number): number => blockEndSource - (blockEnd - performance.timeOrigin - atMs) / 1000;
   // Meters hold the peak since they were last read: a click is a few ms, meters come at 20 Hz.
   let drivePulse = 0;
   let driveMotion = 0;
@@ -261,10 +265,6 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     const sourceTime = block.captureTime + block.frames / block.sampleRate;
     const t = inp.offset + sourceTime;
     const g = gen;
-    // An event's audio time from its arrival (ms, performance.now()): this block's end, less how
-    // long before the block's last sample was captured it arrived (not how long before now: the
-    // block may be handled late).
-    const audioTimeOf = (atMs: number): number => sourceTime - (blockEnd - performance.timeOrigin - atMs) / 1000;
     params = store.tick();
     for (const trig of store.takeTriggers()) {
       if (trig.name === 'flash') {
@@ -274,12 +274,12 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
       else if (trig.name === 'shuffle' && g.state.cls) shuffleClasses(g.state.cls, params);
       else if (trig.name === 'tap') {
         // A tap that came in after the block's last sample counts at the block's end.
-        const at = Math.min(sourceTime, audioTimeOf(trig.at));
+        const at = Math.min(sourceTime, audioTimeOf(sourceTime, trig.at));
         for (const a of inp.analysis.analyzers) tapTempo(a, at);
       }
     }
     if (clock) {
-      const beatAt = clock.beatAt === null ? null : audioTimeOf(clock.beatAt);
+      const beatAt = clock.beatAt === null ? null : audioTimeOf(sourceTime, clock.beatAt);
       for (const a of inp.analysis.analyzers) clockTempo(a, sourceTime, clock.bpm, beatAt);
       clock = null;
     }
