@@ -121,7 +121,9 @@ let clockOffset = 0;
 let bestRtt = Infinity;
 
 function connect(): void {
-  const sock = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  // The page's token (an output on another machine) goes on to the frame stream.
+  const token = new URLSearchParams(location.search).get('token');
+  const sock = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`);
   sock.binaryType = 'arraybuffer';
   sock.onopen = () => {
     statusEl.textContent = '';

@@ -13,7 +13,7 @@ import { Server } from 'node-osc';
 import type { ControlCommand, ShowSwitch } from '../commands.js';
 import type { ControlHub } from '../ControlHub.js';
 import { rateLimited, type Logger } from '../../engine/log.js';
-import { isLoopback } from '../../engine/server/httpServer.js';
+import { isLoopback } from '../../engine/server/requestGuard.js';
 import { commandFromMessage, oscAddresses, PING_ADDRESS, QUERY_ADDRESS, type OscArg } from './oscAddresses.js';
 
 export interface OscServerOptions {

@@ -6,6 +6,7 @@ import { listModels } from '../generator/modelCatalog.js';
 import { defaultRoutes, parseRoutes, validateRoutes } from '../audio/route.js';
 import { parseProviders } from '../generator/session.js';
 import { createLogger } from '../log.js';
+import { isLoopback } from '../server/requestGuard.js';
 import { paramsFromOptions } from '../params/paramFile.js';
 import { startShow, type Show } from '../show/liveShow.js';
 import { createParamStore } from '../params/ParamStore.js';
@@ -61,8 +62,10 @@ export async function startCommand(args: string[]): Promise<number> {
     replyPort: values['osc-reply-port'] ? intOption(values['osc-reply-port'], '--osc-reply-port', 1, 65535) : undefined,
   };
   const oscOut = values['osc-out'].map(parseOscTarget);
-  // The operator window beyond this machine: only when asked, and then only with this token.
-  const controlToken = values['control-remote'] ? randomBytes(16).toString('hex') : null;
+  // Beyond this machine (a --bind beyond loopback), everything but the public scripts needs this
+  // token; the operator window only when asked for, and then with the token too.
+  const remote = !isLoopback(values.bind);
+  const access = { token: remote || values['control-remote'] ? randomBytes(16).toString('hex') : null, controlRemote: values['control-remote'] };
   const routes: InputRoute[] | null = values.channels ? parseRoutes(values.channels) : null;
   // The preset first: a bad one is an error before any device opens.
   const { library, preset } = await presetsFromOption(values.preset, { watch: true, log });
@@ -97,14 +100,16 @@ export async function startCommand(args: string[]): Promise<number> {
   show = await guard(() => startShow({
     source, inputName: values.input, openInput: open, routes: inputs, framesPerBuffer, store,
     effectOrder: () => controls.hub.presetState().chain, stateExtras: controls.state, api: controls.api, onFrame: controls.onFrame,
-    pages: controls.pages, sockets: controls.sockets, controlToken,
+    pages: controls.pages, sockets: controls.sockets, access,
     stems: { pulse: values.pulse, motion: values.motion, class: values.class },
     model: values.model ?? preset?.model ?? 'builtin', size, seed, providers, fps, port, bind: values.bind, log,
   }));
   controls.attachShow(show);
   const url = show.server.url;
   process.stderr.write(`vj: output at ${url}  (state ${url}api/state, stats ${url}api/stats)\n`);
-  process.stderr.write(`vj: operator window at ${url}control${controlToken ? `  (from other machines: http://<this machine>:${show.server.port}/control?token=${controlToken})` : ''}\n`);
+  const beyond = `http://<this machine>:${show.server.port}`;
+  if (remote) process.stderr.write(`vj: outputs on other machines: ${beyond}/?token=${access.token}\n`);
+  process.stderr.write(`vj: operator window at ${url}control${access.controlRemote && remote ? `  (from other machines: ${beyond}/control?token=${access.token})` : ''}\n`);
   if (controls.osc) process.stderr.write(`vj: OSC in on ${values['osc-bind']}:${controls.osc.port} (addresses ${url}api/osc)\n`);
   const output = values.headless ? null : await openOutput(url, { display: values.display, kiosk: !values.window, controlUrl: `${url}control`, log });
 

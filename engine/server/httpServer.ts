@@ -9,7 +9,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Logger } from '../log.js';
+import { rateLimited, type Logger } from '../log.js';
+import { createRequestGuard, isLoopback, type AccessPolicy } from './requestGuard.js';
 import { wallNow, type ClientMessage, type ServerMessage } from './protocol.js';
 
 export interface ServerOptions {
@@ -27,10 +28,10 @@ export interface ServerOptions {
   /** More WebSocket endpoints: path → connection handler. */
   sockets?: Record<string, (ws: WebSocket) => void>;
   /**
-   * The operator's paths (`/control…`): from this machine always; from elsewhere only with this
-   * token (`?token=`), and never when it is unset.
+   * Access from beyond this machine (see requestGuard.ts): nothing but the public scripts without
+   * the token; the operator's paths only with `controlRemote` too. Default: none.
    */
-  controlToken?: string | null;
+  access?: AccessPolicy;
   /** Messages each output gets when it connects (the panic state). */
   greeting?: () => ServerMessage[];
   /** The page and its script (built once, on first request). */
@@ -59,17 +60,20 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(body);
   };
-  const allowed = (req: IncomingMessage, path: string): boolean => {
-    // The operator's page and socket; its script is public code, like the output page's.
-    if (!path.startsWith('/control') || path === '/control.js') return true;
-    if (isLoopback(req.socket.remoteAddress)) return true;
-    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
-    return !!opts.controlToken && token === opts.controlToken;
+  let port = opts.port;
+  const guard = createRequestGuard(opts.bind, () => port, opts.access ?? { token: null, controlRemote: false });
+  const warnRefused = rateLimited(log, 10_000);
+  /** The guard's verdict, logged (rate-limited: a hostile page may retry in a loop). */
+  const refused = (req: IncomingMessage, path: string): string | null => {
+    const why = guard(req, path);
+    if (why) warnRefused(`refused ${req.method ?? 'GET'} ${path} from ${req.socket.remoteAddress ?? '?'}: ${why}`);
+    return why;
   };
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
-    if (!allowed(req, path)) return send(res, 403, 'text/plain', 'the control page needs its token from beyond this machine\n');
+    const why = refused(req, path);
+    if (why) return send(res, 403, 'text/plain', `forbidden: ${why}\n`);
     const page = own(opts.pages, path);
     if (page) {
       page().then((p) => send(res, 200, p.type, p.body), (err: Error) => send(res, 500, 'text/plain', `page failed to build: ${err.message}\n`));
@@ -93,8 +97,13 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     const handler = path === '/ws' ? null : own(opts.sockets, path);
-    if ((path !== '/ws' && !handler) || !allowed(req, path)) {
+    if (path !== '/ws' && !handler) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    const why = refused(req, path);
+    if (why) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nforbidden: ${why}\n`);
       return;
     }
     if (handler) extra.handleUpgrade(req, socket, head, (ws) => handler(ws));
@@ -130,7 +139,7 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
       reject(err.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on ${opts.bind} is in use (another vj start? --port N)`, { cause: err }) : err));
     http.listen(opts.port, opts.bind, () => resolve());
   });
-  const port = (http.address() as AddressInfo).port;
+  port = (http.address() as AddressInfo).port;
   const host = opts.bind === '0.0.0.0' || opts.bind === '::' ? '127.0.0.1' : opts.bind;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
   if (!isLoopback(opts.bind)) log.warn(`listening on ${opts.bind}:${port}: reachable beyond this machine`);
@@ -160,11 +169,6 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
       await new Promise<void>((r) => http.close(() => r()));
     },
   };
-}
-
-/** Whether a bind address or a peer's address is this machine only (HTTP and OSC alike). */
-export function isLoopback(addr: string | undefined): boolean {
-  return addr === '127.0.0.1' || addr === '::1' || addr === 'localhost' || addr === '::ffff:127.0.0.1';
 }
 
 /** `record[key]` when it is the record's own entry (not `toString` and the like). */

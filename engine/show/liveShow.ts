@@ -23,6 +23,7 @@ import { createEngineStats, type StatsSnapshot } from '../server/stats.js';
 import { startServer, type EngineServer, type ServerOptions } from '../server/httpServer.js';
 import { encodeFrame, wallNow, type FrameHeader, type ServerMessage } from '../server/protocol.js';
 import { createAppPage } from '../server/appPage.js';
+import type { AccessPolicy } from '../server/requestGuard.js';
 import type { Seconds } from '../units.js';
 import { activeChain, chainUniformValues, frameStats, orderedEffects } from '../../shaders/index.js';
 
@@ -48,8 +49,8 @@ export interface ShowOptions {
   /** More pages and WebSocket endpoints (the operator window). */
   pages?: ServerOptions['pages'];
   sockets?: ServerOptions['sockets'];
-  /** The operator's token for access beyond this machine (null: loopback only). */
-  controlToken?: string | null;
+  /** Access from beyond this machine (the token; the operator window too). Default: none. */
+  access?: AccessPolicy;
   model?: string;
   size: number;
   seed: number;
@@ -357,7 +358,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     api: opts.api,
     pages: opts.pages,
     sockets: opts.sockets,
-    controlToken: opts.controlToken,
+    access: opts.access,
     greeting: () => [outputMessage(store.current())],
     onPresented(seq, at) {
       const r = recent[seq % RECENT];

@@ -20,7 +20,7 @@ export interface TestShowOptions {
   /** The show's parameter store (default: a new one from `params`). */
   store?: ParamStore;
   /** What controllers add (as `vj start` passes them). */
-  extras?: Pick<ShowOptions, 'openInput' | 'effectOrder' | 'stateExtras' | 'api' | 'onFrame' | 'pages' | 'sockets' | 'controlToken'>;
+  extras?: Pick<ShowOptions, 'openInput' | 'effectOrder' | 'stateExtras' | 'api' | 'onFrame' | 'pages' | 'sockets' | 'access'>;
 }
 
 /** Starts a show on loopback, its (mono) audio looped in real time, logging nothing. */

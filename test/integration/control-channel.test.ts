@@ -233,25 +233,33 @@ describe('operator window channel (/control/ws)', () => {
   });
 });
 
-describe('operator window beyond this machine', () => {
+describe('the engine beyond this machine', () => {
   const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
-  it('needs the token; without one configured it is refused', { skip: lan ? false : 'no non-loopback IPv4 interface' }, async () => {
+  it('needs the token for everything but the scripts; the operator window also --control-remote', { skip: lan ? false : 'no non-loopback IPv4 interface' }, async () => {
     const log = createLogger('test', 'silent');
     const page = async () => ({ type: 'text/html', body: 'ok' });
-    const open = (controlToken: string | null) => startServer({
-      port: 0, bind: lan!, log, controlToken, state: () => ({}), stats: () => ({}), onPresented() {},
-      page: async () => ({ html: '', js: '' }), pages: { '/control': page },
+    const open = (token: string | null, controlRemote: boolean) => startServer({
+      port: 0, bind: lan!, log, access: { token, controlRemote }, state: () => ({}), stats: () => ({}), onPresented() {},
+      page: async () => ({ html: 'page', js: 'js' }), pages: { '/control': page },
     });
-    const locked = await open(null);
-    const withToken = await open('s3cret');
+    const locked = await open(null, false);
+    const withToken = await open('s3cret', true);
+    const outputsOnly = await open('s3cret', false);
     try {
       assert.equal((await fetch(`${locked.url}control?token=s3cret`)).status, 403);
-      assert.equal((await fetch(`${locked.url}api/state`)).status, 200, 'the rest of the API stays readable');
+      assert.equal((await fetch(`${locked.url}api/state`)).status, 403);
+      assert.equal((await fetch(`${locked.url}`)).status, 403);
+      assert.equal((await fetch(`${locked.url}renderer.js`)).status, 200, 'the scripts are public');
       assert.equal((await fetch(`${withToken.url}control`)).status, 403);
       assert.equal((await fetch(`${withToken.url}control?token=wrong`)).status, 403);
       assert.equal((await fetch(`${withToken.url}control?token=s3cret`)).status, 200);
+      assert.equal((await fetch(`${withToken.url}api/state?token=s3cret`)).status, 200);
+      assert.equal((await fetch(`${withToken.url}api/state`)).status, 403);
+      assert.equal((await fetch(`${outputsOnly.url}?token=s3cret`)).status, 200, 'an output on another machine, with the token');
+      assert.equal((await fetch(`${outputsOnly.url}control?token=s3cret`)).status, 403, 'no operator window without --control-remote');
       assert.equal((await fetch(`${locked.url}control.js`)).status, 404, 'the script is public (not a control path), here simply not served');
     } finally {
+      await outputsOnly.close();
       await locked.close();
       await withToken.close();
     }
