@@ -266,7 +266,19 @@ const analysisSection: BenchSection = {
       out['cli.analyzeSecondsFor30s'] = cli.seconds;
       out['cli.onsets'] = countLines(cli.stdout);
       line('cli.analyzeSecondsFor30s', cli.seconds, 's', `node bin/vj.js analyze FILE --onsets, wall, median of 3, ${out['cli.onsets']} onsets`);
-      if (aubio !== null) note(`(process level, like for like: vj ${fmt(cli.seconds)} s vs aubioonset ${fmt(aubio.seconds)} s, both incl. start and decode)`);
+      if (aubio !== null) {
+        out['cli.analyzeVsAubio'] = cli.seconds / aubio.seconds;
+        line('cli.analyzeVsAubio', out['cli.analyzeVsAubio'], '×', `process level, like for like (both incl. start and decode): vj ${fmt(cli.seconds)} s ÷ aubioonset ${fmt(aubio.seconds)} s; goal ≤ 2`);
+      }
+      // Start-up: the compiled CLI against a bare Node start, in the same run.
+      const bare = timeProcess(process.execPath, ['-e', '0'], 9);
+      const help = timeProcess(process.execPath, [join(REPO, 'bin/vj.js'), '--help'], 9);
+      if (bare && help) {
+        out['cli.nodeStartSeconds'] = bare.seconds;
+        out['cli.helpSeconds'] = help.seconds;
+        out['cli.helpVsNode'] = help.seconds / bare.seconds;
+        line('cli.helpVsNode', out['cli.helpVsNode'], '×', `vj --help ${fmt(help.seconds * 1000)} ms ÷ node -e 0 ${fmt(bare.seconds * 1000)} ms, wall, median of 9; goal ≤ 3`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

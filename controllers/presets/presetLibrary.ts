@@ -9,14 +9,14 @@ import { existsSync, watch as watchDir, type FSWatcher } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { createLogger, type Logger } from '../../engine/log.js';
+import { projectPath } from '../../engine/paths.js';
 import type { PresetSource } from '../ControlHub.js';
 import { parsePreset, PRESET_NAME, type Preset, type PresetSchema } from './Preset.js';
 
 /** The factory presets shipped with the engine (`presets/` at the package root). */
-export const FACTORY_PRESET_DIR = resolve(fileURLToPath(new URL('../../presets', import.meta.url)));
+export const FACTORY_PRESET_DIR = projectPath('presets');
 
 /**
  * The folders a show reads presets from: the user's (`VJ_PRESET_DIR`, else

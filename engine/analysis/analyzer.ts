@@ -26,6 +26,11 @@ export interface AnalysisParams {
   hpss: HpssParams;
   chroma: ChromaParams;
   beat: BeatParams;
+  /**
+   * Level, bands and onsets only (`vj analyze --onsets`): HPSS, chroma and beat are skipped and
+   * keep their initial values. The onsets are the same either way (they depend on nothing after).
+   */
+  onsetsOnly: boolean;
 }
 
 export const defaultAnalysisParams: AnalysisParams = {
@@ -39,6 +44,7 @@ export const defaultAnalysisParams: AnalysisParams = {
   hpss: defaultHpssParams,
   chroma: defaultChromaParams,
   beat: defaultBeatParams,
+  onsetsOnly: false,
 };
 
 /** Partial overrides, one level deep for the nested groups. */
@@ -178,6 +184,7 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
   f.onsetStrength = a.onset.odf;
   f.onsetStrengthNorm = normalize(a.norms.odf, a.onset.odf);
   f.onset = a.onset.onset;
+  if (p.onsetsOnly) return f;
 
   hpssStep(spec.bandMag, a.hpss, p.hpss);
   f.percussive = a.hpss.percussive;

@@ -5,14 +5,14 @@
  * device at all). Also lists the choices for the operator window.
  */
 import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { AudioSource, DeviceInfo } from './AudioBlock.js';
 import { openFileSource } from './fileSource.js';
 import { listDevices, openPortAudioSource } from './portaudio.js';
+import { projectPath } from '../paths.js';
 import type { Hz } from '../units.js';
 
 /** The bundled demo clip, played when there is no input device. */
-export const DEMO_CLIP = fileURLToPath(new URL('./demo-clip.wav', import.meta.url));
+export const DEMO_CLIP = projectPath('engine', 'audio', 'demo-clip.wav');
 
 /** The input name that plays the demo clip. */
 export const DEMO_INPUT = 'demo';

@@ -53,7 +53,7 @@ function writeOut(s: string): Promise<void> | void {
 }
 
 async function runBatch(source: AudioSource, routes: InputRoute[], framesPerBuffer: number, mode: 'json' | 'onsets'): Promise<number> {
-  const analysis = createRoutedAnalysis(routes, source.sampleRate, framesPerBuffer);
+  const analysis = createRoutedAnalysis(routes, source.sampleRate, framesPerBuffer, { onsetsOnly: mode === 'onsets' });
   let out = '';
   const multi = routes.length > 1;
   // The source catches (and only logs) what a block handler throws; a batch run must fail

@@ -11,9 +11,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import type { Logger } from '../log.js';
+import { projectPath } from '../paths.js';
 
 /** Which kind of window shows the output; `'none'` when the user must open the URL. */
 export type OutputKind = 'electron' | 'browser' | 'none';
@@ -56,8 +56,8 @@ export interface ShellFiles {
 }
 
 /** Where the shell's TypeScript sources are, relative to this file. */
-const SHELL_MAIN = fileURLToPath(new URL('../../app/shell/main.ts', import.meta.url));
-const SHELL_PRELOAD = fileURLToPath(new URL('../../app/shell/preload.ts', import.meta.url));
+const SHELL_MAIN = projectPath('app', 'shell', 'main.ts');
+const SHELL_PRELOAD = projectPath('app', 'shell', 'preload.ts');
 
 /** A child that exits within this long after starting counts as "failed to open". */
 const EARLY_EXIT_MS = 5000;
@@ -186,6 +186,7 @@ export function browserArgs(url: string, opts: { kiosk: boolean; display?: { x: 
 export async function buildShell(outDir: string): Promise<ShellFiles> {
   const main = path.join(outDir, 'main.mjs');
   const preload = path.join(outDir, 'preload.cjs');
+  const { build } = await import('esbuild');
   const common: BuildOptions = { bundle: true, platform: 'node', target: 'node20', external: ['electron'], sourcemap: 'inline', logLevel: 'silent' };
   await Promise.all([
     build({ ...common, entryPoints: [SHELL_MAIN], outfile: main, format: 'esm' }),

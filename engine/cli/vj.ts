@@ -1,7 +1,6 @@
-import { devicesCommand } from './devicesCommand.js';
-import { analyzeCommand } from './analyzeCommand.js';
-import { renderCommand } from './renderCommand.js';
-import { startCommand } from './startCommand.js';
+// Each command's module (and the native packages it needs) is loaded only when it runs, so
+// `vj --help` and `vj analyze` start as fast as Node does.
+import { adoptUserStderr, loadsNative, runQuietChild } from './nativeChatter.js';
 
 const usage = `vj — live VJ engine
 
@@ -68,16 +67,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
+  if (!adoptUserStderr() && loadsNative(argv)) return runQuietChild(argv);
   try {
     switch (cmd) {
       case 'devices':
-        return await devicesCommand(rest);
+        return await (await import('./devicesCommand.js')).devicesCommand(rest);
       case 'analyze':
-        return await analyzeCommand(rest);
+        return await (await import('./analyzeCommand.js')).analyzeCommand(rest);
       case 'render':
-        return await renderCommand(rest);
+        return await (await import('./renderCommand.js')).renderCommand(rest);
       case 'start':
-        return await startCommand(rest);
+        return await (await import('./startCommand.js')).startCommand(rest);
       case undefined:
       case 'help':
       case '--help':

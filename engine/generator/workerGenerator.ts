@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Generator, GeneratorInfo } from './Generator.js';
 import type { LoadedGenerator, LoadGeneratorOptions } from './loadGenerator.js';
+import { COMPILED } from '../paths.js';
 
 export type ToWorker =
   | { type: 'buffers'; z: SharedArrayBuffer; classVec: SharedArrayBuffer; frame: SharedArrayBuffer }
@@ -22,11 +23,7 @@ export type FromWorker =
 
 /** Opens the generator `loadGenerator(opts)` would, in a worker thread. The logger stays behind: the worker logs to stderr itself. */
 export async function openWorkerGenerator(opts: Omit<LoadGeneratorOptions, 'log'> = {}): Promise<LoadedGenerator> {
-  // The worker needs the TypeScript loader, which workers do not inherit: a two-line bootstrap
-  // registers tsx in the worker, then imports the worker module.
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./generatorWorker.ts', import.meta.url).href);
-  const worker = new Worker(`import(${tsx}).then((m) => { m.register(); return import(${entry}); })`, { eval: true, workerData: opts });
+  const worker = COMPILED ? new Worker(new URL('./generatorWorker.js', import.meta.url), { workerData: opts }) : tsxWorker(opts);
   let settle: { resolve: () => void; reject: (e: Error) => void } | null = null;
   let dead: Error | null = null;
   const ready = new Promise<{ info: GeneratorInfo; fallback?: string }>((resolve, reject) => {
@@ -81,4 +78,14 @@ export async function openWorkerGenerator(opts: Omit<LoadGeneratorOptions, 'log'
     },
   };
   return { generator, fallback };
+}
+
+/**
+ * The worker from its TypeScript source (tests, and `vj` before `npm run build`): workers do not
+ * inherit the TypeScript loader, so a two-line bootstrap registers tsx, then imports the module.
+ */
+function tsxWorker(workerData: unknown): Worker {
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./generatorWorker.ts', import.meta.url).href);
+  return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${entry}); })`, { eval: true, workerData });
 }

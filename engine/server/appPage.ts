@@ -3,18 +3,19 @@
  * ~100 ms), served with its index.html. `renderer` is the output page, `control` the operator's.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { projectPath } from '../paths.js';
 
 export function createAppPage(app: 'renderer' | 'control'): () => Promise<{ html: string; js: string }> {
-  const APP = new URL(`../../app/${app}/`, import.meta.url);
+  const dir = projectPath('app', app);
   let cached: Promise<{ html: string; js: string }> | null = null;
   return () => {
     cached ??= (async () => {
+      // esbuild is loaded on the first page request only (not by every vj command).
+      const { build } = await import('esbuild');
       const [html, out] = await Promise.all([
-        readFile(new URL('index.html', APP), 'utf8'),
+        readFile(`${dir}/index.html`, 'utf8'),
         build({
-          entryPoints: [fileURLToPath(new URL('main.ts', APP))],
+          entryPoints: [`${dir}/main.ts`],
           bundle: true,
           write: false,
           format: 'iife',

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -172,6 +172,28 @@ describe('vj analyze FILE --onsets', () => {
     const a = await vj('analyze', clickWav, '--onsets');
     const b = await vj('analyze', clickWav, '--onsets', '--buffer', '1000');
     assert.deepEqual(parseOnsets(b), parseOnsets(a));
+  });
+
+  test('--onsets gives the onsets the full analysis gives (the JSON lines with onset true)', async () => {
+    const json = await vj('analyze', clickWav, '--json');
+    const fromJson = json.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((f) => f.onset).map((f) => f.t);
+    assert.deepEqual(parseOnsets(await vj('analyze', clickWav, '--onsets')), fromJson);
+  });
+
+  test('runs compiled code and loads no native module, TypeScript loader or bundler (as --help)', async () => {
+    const loads = join(dir, 'loads.txt');
+    const heavy = /node_modules\/(naudiodon2|onnxruntime-node|easymidi|@julusian|esbuild|tsx|zod|ws)\//;
+    for (const args of [['analyze', clickWav, '--onsets'], ['--help']]) {
+      rmSync(loads, { force: true });
+      const r = await new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['--import', join(ROOT, 'test/helpers/recordLoads.mjs'), BIN, ...args], { cwd: ROOT, env: { ...childEnv(), VJ_LOADS: loads }, stdio: 'ignore' });
+        child.on('close', resolve);
+      });
+      assert.equal(r, 0);
+      const urls = readFileSync(loads, 'utf8').trim().split('\n');
+      assert.ok(urls.some((u) => u.includes('/dist/engine/cli/vj.js')), `compiled entry among ${urls.length} loads`);
+      assert.deepEqual(urls.filter((u) => heavy.test(u) || u.endsWith('.ts')), [], `vj ${args.join(' ')}`);
+    }
   });
 
   test('silence: no onsets, empty output, exit 0', async () => {

@@ -91,6 +91,19 @@ describe('vj start (subprocess)', () => {
     vj.child.kill('SIGINT');
     assert.equal(await vj.exited, 0, vj.stderr());
     assert.match(vj.stderr(), /vj: stopped\n$/);
+    // A quiet start: only the engine's own lines (ALSA, JACK and the WebGPU probe say nothing).
+    const foreign = vj.stderr().split('\n').filter((l) => l !== '' && !/^(vj: |\[vj )/.test(l));
+    assert.deepEqual(foreign, []);
+  });
+
+  it('VJ_LOG=debug shows the native libraries\' lines, marked as theirs', async () => {
+    const vj = startVj(['--port', '0', '--no-osc', '--no-midi'], { VJ_LOG: 'debug' });
+    children.push(vj.child);
+    await until(() => /vj: output at /.exec(vj.stderr()), 30000, 'the output URL');
+    vj.child.kill('SIGINT');
+    assert.equal(await vj.exited, 0, vj.stderr());
+    // Here PortAudio's ALSA host API always complains (no sound card); elsewhere it may not.
+    assert.match(vj.stderr(), /^\[vj native\] debug: ALSA lib /m);
   });
 
   it('a taken HTTP or OSC port: one line naming it, exit 1, and the process ends (nothing left open)', async (t) => {
