@@ -37,12 +37,15 @@ export const outputSection: BenchSection = {
             line(key, out[key], 'ms', `whole chain (${all.kaleido_segments}-fold kaleido, feedback, grain…), ${params.upscale} upscaling, 1920×1080, SwiftShader, a pixel read back each`);
           } else {
             await page.waitForTimeout(6000);
-            const p = show.stats().latencyMs.presented;
+            const st = show.stats();
+            const p = st.latencyMs.presented;
             const at = key === 'output.latency' ? '' : 'Small';
             out[`output.audioToPresentedP50${at}`] = p.p50;
             out[`output.audioToPresentedP95${at}`] = p.p95;
             line(`output.audioToPresentedP50${at}`, p.p50, 'ms', `built-in 256², ${viewport.width}×${viewport.height} output, ${p.count} frames`);
-            line(`output.audioToPresentedP95${at}`, p.p95, 'ms', 'from the end of the audio block to the draw call returning');
+            line(`output.audioToPresentedP95${at}`, p.p95, 'ms', 'from the end of the audio block to the next animation frame after the draw (the frame on screen)');
+            out[`output.presentedRejected${at}`] = st.presentedRejected;
+            line(`output.presentedRejected${at}`, st.presentedRejected, 'reports', `left out: placed before the send or after arrival beyond the clock offset's uncertainty (min kept ${p.min} ms)`);
           }
           await page.close();
         } finally {

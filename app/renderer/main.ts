@@ -7,6 +7,7 @@ import createREGL from 'regl';
 import { decodeFrame, wallNow, type Aspect, type FrameHeader, type ServerMessage, type Upscale } from '../../engine/server/protocol.js';
 import { compileChain } from '../../shaders/compile.js';
 import { EFFECTS } from '../../shaders/index.js';
+import { createClockSync } from './clockSync.js';
 
 const canvas = document.getElementById('out') as HTMLCanvasElement;
 const statusEl = document.getElementById('status') as HTMLDivElement;
@@ -116,9 +117,10 @@ function resize(): void {
 
 // --- the connection -------------------------------------------------------------------------
 let ws: WebSocket | null = null;
-/** Engine wall clock minus ours (ms), from the ping with the shortest round trip. */
-let clockOffset = 0;
-let bestRtt = Infinity;
+/** Engine wall clock minus ours: a burst of pings on connect, then one a second. */
+let clock = createClockSync();
+let pinger: ReturnType<typeof setInterval> | null = null;
+const ping = (sock: WebSocket) => sock.readyState === 1 && sock.send(JSON.stringify({ type: 'ping', t: wallNow() }));
 
 function connect(): void {
   // The page's token (an output on another machine) goes on to the frame stream.
@@ -127,20 +129,17 @@ function connect(): void {
   sock.binaryType = 'arraybuffer';
   sock.onopen = () => {
     statusEl.textContent = '';
-    bestRtt = Infinity;
+    clock = createClockSync();
     sock.send(JSON.stringify({ type: 'hello', width: canvas.width, height: canvas.height, userAgent: navigator.userAgent }));
-    for (let i = 0; i < 5; i++) setTimeout(() => sock.readyState === 1 && sock.send(JSON.stringify({ type: 'ping', t: wallNow() })), i * 200);
+    for (let i = 0; i < 5; i++) setTimeout(() => ping(sock), i * 200);
+    if (pinger) clearInterval(pinger);
+    pinger = setInterval(() => ping(sock), 1000);
   };
   sock.onmessage = (ev) => {
     if (typeof ev.data === 'string') {
       const msg = JSON.parse(ev.data) as ServerMessage;
       if (msg.type === 'pong') {
-        const now = wallNow();
-        const rtt = now - msg.t;
-        if (rtt < bestRtt) {
-          bestRtt = rtt;
-          clockOffset = msg.server - (msg.t + rtt / 2);
-        }
+        clock.sample(msg.t, msg.server, wallNow());
       } else if (msg.type === 'output') {
         panic.blackout = msg.blackout;
         panic.freeze = msg.freeze;
@@ -157,6 +156,8 @@ function connect(): void {
   };
   sock.onclose = () => {
     ws = null;
+    if (pinger) clearInterval(pinger);
+    pinger = null;
     statusEl.textContent = 'engine not reachable: retrying…';
     setTimeout(connect, 500);
   };
@@ -210,13 +211,21 @@ function draw(): void {
   fboIndex ^= 1;
 }
 
+/** The frame drawn in the previous animation frame, reported once it is on screen. */
+let drawnSeq = 0;
 regl.frame(() => {
+  // The previous callback's draw has been composited by the time this one runs: that is when the
+  // frame it drew was presented (reporting right after the draw would be a frame early).
+  if (drawnSeq && ws && ws.readyState === 1) {
+    ws.send(JSON.stringify({ type: 'presented', seq: drawnSeq, at: wallNow() + clock.offset(), err: clock.rtt() / 2 }));
+    debug.presented++;
+  }
+  drawnSeq = 0;
   // Frozen: nothing is drawn, so the canvas keeps showing the last picture.
   if (panic.freeze && !panic.blackout) return;
   draw();
-  if (header && pendingPresent && ws && ws.readyState === 1) {
-    ws.send(JSON.stringify({ type: 'presented', seq: pendingPresent, at: wallNow() + clockOffset }));
-    debug.presented++;
+  if (header && pendingPresent) {
+    drawnSeq = pendingPresent;
     pendingPresent = 0;
   }
 });

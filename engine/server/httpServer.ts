@@ -36,8 +36,8 @@ export interface ServerOptions {
   greeting?: () => ServerMessage[];
   /** The page and its script (built once, on first request). */
   page(): Promise<{ html: string; js: string }>;
-  /** An output reports it presented frame `seq` at `at` (engine wall clock, ms). */
-  onPresented(seq: number, at: number): void;
+  /** An output reports it presented frame `seq` at `at` (engine wall clock, ms, ± `err`). */
+  onPresented(seq: number, at: number, err: number): void;
 }
 
 export interface EngineServer {
@@ -125,7 +125,8 @@ export async function startServer(opts: ServerOptions): Promise<EngineServer> {
       if (msg.type === 'ping' && Number.isFinite(msg.t)) {
         ws.send(JSON.stringify({ type: 'pong', t: msg.t, server: wallNow() } satisfies ServerMessage));
       } else if (msg.type === 'presented' && Number.isFinite(msg.seq) && Number.isFinite(msg.at)) {
-        opts.onPresented(msg.seq, msg.at);
+        const err = typeof msg.err === 'number' && msg.err >= 0 && msg.err < 1000 ? msg.err : 0;
+        opts.onPresented(msg.seq, msg.at, err);
       }
     });
     ws.on('close', () => {

@@ -27,8 +27,11 @@ export interface FrameHeader {
 export type ClientMessage =
   | { type: 'hello'; width: number; height: number; userAgent: string }
   | { type: 'ping'; t: number }
-  /** The frame `seq` was drawn; `at` in the engine's wall clock (offset-corrected). */
-  | { type: 'presented'; seq: number; at: number };
+  /**
+   * The frame `seq` is on screen since `at`, in the engine's wall clock (offset-corrected), known
+   * to ± `err` ms (half the round trip behind the offset).
+   */
+  | { type: 'presented'; seq: number; at: number; err?: number };
 
 /** Engine → output (besides frames). */
 export type ServerMessage =

@@ -68,6 +68,8 @@ export function createRateMeter(spanMs = 2000): RateMeter {
 export interface StageFigures {
   p50: number;
   p95: number;
+  /** The smallest of the window's samples. */
+  min: number;
   count: number;
 }
 
@@ -80,6 +82,11 @@ export interface StatsSnapshot {
   outputs: number;
   /** Milliseconds from audio capture to each stage. */
   latencyMs: Record<Stage, StageFigures>;
+  /**
+   * Presented reports left out of `latencyMs.presented` since the start: placed before the frame
+   * was sent or after the report arrived (the output's clock offset was off).
+   */
+  presentedRejected: number;
 }
 
 export interface EngineStats {
@@ -87,6 +94,8 @@ export interface EngineStats {
   stage(stage: Stage, ms: number): void;
   inferenceRun(ms: number, now: number): void;
   presented(now: number): void;
+  /** A presented report whose time cannot be true (see `presentedRejected`). */
+  rejectPresented(): void;
   snapshot(outputs: number, now: number): StatsSnapshot;
 }
 
@@ -97,7 +106,8 @@ export function createEngineStats(): EngineStats {
   const infer = createWindow();
   const inferRate = createRateMeter();
   const outRate = createRateMeter();
-  const fig = (w: Window): StageFigures => ({ p50: round(w.quantile(0.5)), p95: round(w.quantile(0.95)), count: w.count });
+  let rejected = 0;
+  const fig = (w: Window): StageFigures => ({ p50: round(w.quantile(0.5)), p95: round(w.quantile(0.95)), min: round(w.quantile(0)), count: w.count });
   return {
     stage: (s, ms) => stages[s].push(ms),
     inferenceRun(ms, now) {
@@ -105,6 +115,7 @@ export function createEngineStats(): EngineStats {
       inferRate.tick(now);
     },
     presented: (now) => outRate.tick(now),
+    rejectPresented: () => void rejected++,
     snapshot(outputs, now) {
       return {
         inferenceFps: round(inferRate.rate(now)),
@@ -112,6 +123,7 @@ export function createEngineStats(): EngineStats {
         outputFps: round(outRate.rate(now)),
         outputs,
         latencyMs: Object.fromEntries(STAGES.map((s) => [s, fig(stages[s])])) as Record<Stage, StageFigures>,
+        presentedRejected: rejected,
       };
     },
   };

@@ -172,7 +172,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   const { store, log } = opts;
   let params = store.tick();
   const stats = createEngineStats();
-  const recent = Array.from({ length: RECENT }, () => ({ seq: 0, capturedAt: 0, audioTime: 0, features: createFeatures() }));
+  const recent = Array.from({ length: RECENT }, () => ({ seq: 0, capturedAt: 0, sentAt: 0, audioTime: 0, features: createFeatures() }));
   let server: EngineServer | null = null;
   /** What is being switched now (an input or a model), null when nothing. */
   let busy: string | null = null;
@@ -199,6 +199,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
           audioTime: r.audioTime, capturedAt: r.capturedAt, sentAt: wallNow(),
           features: { envelope: f.envelope, onset: f.onset, beat: f.beat, bpm: f.bpm, percussive: f.percussiveNorm },
         };
+        r.sentAt = header.sentAt;
         if (server && server.broadcast(encodeFrame(header, rgba)) > 0) stats.stage('sent', wallNow() - r.capturedAt);
       },
       (err) => log.warn(`inference failed: ${err instanceof Error ? err.message : String(err)}`),
@@ -360,11 +361,16 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     sockets: opts.sockets,
     access: opts.access,
     greeting: () => [outputMessage(store.current())],
-    onPresented(seq, at) {
+    onPresented(seq, at, err) {
       const r = recent[seq % RECENT];
       if (r.seq !== seq) return;
-      stats.presented(wallNow());
-      stats.stage('presented', at - r.capturedAt);
+      const now = wallNow();
+      stats.presented(now);
+      // A frame cannot be on screen before it was sent, nor after this report arrived: an output
+      // whose clock offset is off beyond its own uncertainty is left out rather than believed.
+      // Within the offset's uncertainty (±err) the time is brought into that window.
+      if (at + err < r.sentAt || at - err > now) stats.rejectPresented();
+      else stats.stage('presented', Math.min(now, Math.max(r.sentAt, at)) - r.capturedAt);
     },
   }).catch(abandon);
   const srv = server;
