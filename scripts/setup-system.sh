@@ -9,10 +9,11 @@
 #   liblo-tools                                      oscsend/oscdump, the third-party OSC peer
 #   chromium                                         the output page's browser tests (playwright-core)
 #   python3 make g++                                 node-gyp builds naudiodon2
+#   python3-torch python3-onnx                       scripts/export_model.py's test (PyTorch export)
 set -euo pipefail
 
 packages=(pulseaudio pulseaudio-utils libasound2-plugins aubio-tools fluidsynth fluid-soundfont-gm
-  sox ffmpeg liblo-tools chromium python3 make g++)
+  sox ffmpeg liblo-tools chromium python3 make g++ python3-torch python3-onnx)
 
 missing=()
 for p in "${packages[@]}"; do
