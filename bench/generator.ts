@@ -3,10 +3,12 @@
  * the engine thread and through the worker, as the show runs it), and the offline render's
  * speed as a multiple of real time.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { DEMO_CLIP } from '../engine/audio/openInput.js';
 import type { Generator } from '../engine/generator/Generator.js';
 import { createBuiltinGenerator } from '../engine/generator/loadGenerator.js';
@@ -15,7 +17,7 @@ import { createLatentState } from '../engine/latent/index.js';
 import { createLogger } from '../engine/log.js';
 import { defaultValues } from '../engine/params/registry.js';
 import { renderSong } from '../engine/render/renderSong.js';
-import { line, median, type BenchSection } from './lines.js';
+import { line, median, note, type BenchSection } from './lines.js';
 
 const quiet = createLogger('bench', 'silent');
 
@@ -69,6 +71,33 @@ export const renderSection: BenchSection = {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    return out;
+  },
+};
+
+/**
+ * A StyleGAN-architecture model (`VJ_BENCH_MODEL`: its manifest, e.g. NVlabs StyleGAN2-ADA at
+ * 256² exported by scripts/export_model.py, see docs/models.md) through the worker: CPU fps,
+ * load time and memory. Omitted, with the command to make one, when unset.
+ */
+export const modelSection: BenchSection = {
+  name: 'model',
+  async run() {
+    const out: Record<string, number> = {};
+    const model = process.env.VJ_BENCH_MODEL;
+    if (!model) {
+      note('VJ_BENCH_MODEL unset: StyleGAN figures omitted (python3 scripts/export_model.py stylegan2 --repo PATH --random 256 --out models/sg2-256, then VJ_BENCH_MODEL=models/sg2-256.json)');
+      return out;
+    }
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('./model-fps.mjs', import.meta.url)), model, '--providers', 'cpu', '--frames', '10'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`model-fps ${model}: ${r.stderr.slice(-400)}`);
+    const m = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { model: string; size: number; fps: number; loadSeconds: number; rssMB: number };
+    out['model.fps'] = m.fps;
+    out['model.loadSeconds'] = m.loadSeconds;
+    out['model.rssMB'] = m.rssMB;
+    line('model.fps', m.fps, 'fps', `${m.model} ${m.size}², CPU, through the worker, median of 10`);
+    line('model.loadSeconds', m.loadSeconds, 's', 'worker start + session creation');
+    line('model.rssMB', m.rssMB, 'MB', 'resident memory added by the load');
     return out;
   },
 };

@@ -26,7 +26,7 @@ import { mulberry32, quantize16, writeWav } from '../engine/audio/testSignals.js
 import { createLatentInput, createLatentState, latentStep } from '../engine/latent/index.js';
 import { defaultValues } from '../engine/params/registry.js';
 import { fmt, line, median, note, sig, type BenchSection } from './lines.js';
-import { generatorSection, renderSection } from './generator.js';
+import { generatorSection, modelSection, renderSection } from './generator.js';
 import { outputSection } from './output.js';
 import { controlSection } from './control.js';
 
@@ -322,11 +322,14 @@ const latentSection: BenchSection = {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection, controlSection, generatorSection, renderSection, outputSection];
+const SECTIONS: readonly BenchSection[] = [analysisSection, latentSection, controlSection, generatorSection, modelSection, renderSection, outputSection];
 
 async function main(): Promise<void> {
   const all: Record<string, number> = {};
-  for (const s of SECTIONS) {
+  // `--only analysis,model`: those sections alone.
+  const i = process.argv.indexOf('--only');
+  const only = i > 0 ? new Set(process.argv[i + 1]?.split(',')) : null;
+  for (const s of SECTIONS.filter((x) => !only || only.has(x.name))) {
     process.stdout.write(`${s.name}\n`);
     const t0 = performance.now();
     const figures = await s.run();

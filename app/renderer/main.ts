@@ -171,8 +171,9 @@ function onFrame(buf: ArrayBuffer): void {
   textures[next]({ width: h.width, height: h.height, data: pixels, mag: 'linear', min: 'linear', wrapS: 'clamp', wrapT: 'clamp' });
   newest = next;
   const now = performance.now();
-  // Fade over the interval between frames (bounded), so motion is continuous at display rate.
-  if (lastArrival > 0) fadeMs = Math.min(100, Math.max(1, now - lastArrival));
+  // Fade over the interval between frames (up to 1 s: a 4 fps model fades over its whole
+  // interval too), so motion is continuous at display rate.
+  if (lastArrival > 0) fadeMs = Math.min(1000, Math.max(1, now - lastArrival));
   lastArrival = now;
   fadeStart = now;
   header = h;

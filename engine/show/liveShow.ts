@@ -181,11 +181,13 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   // generators (`base`), so outputs' presented reports never match a frame of the wrong one.
   const makeGenerator = (loaded: LoadedGenerator, spec: string, base: number): LiveGenerator => {
     const info = loaded.generator.info;
+    const slow = slowModelCheck(info, opts.fps, log);
     const loop = createInferenceLoop(
       loaded.generator,
       (rgba, meta) => {
         const now = wallNow();
         const seq = base + meta.seq;
+        slow(meta.doneAt - meta.startedAt);
         const r = recent[seq % RECENT];
         if (r.seq !== seq) return;
         stats.inferenceRun(meta.doneAt - meta.startedAt, now);
@@ -241,7 +243,7 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
   validateRoutes(opts.routes, opts.source.channelCount);
   let input = makeInput(opts.source, opts.inputName, opts.routes, 0, true);
   const model = opts.model ?? 'builtin';
-  let gen = makeGenerator(await openWorkerGenerator({ model, size: opts.size, providers: opts.providers }), model, 0);
+  let gen = makeGenerator(await openTimed({ model, size: opts.size, providers: opts.providers }, log), model, 0);
   /** A new source that has started but not yet delivered: it takes over at its first block. */
   let incoming: { input: LiveInput; took: () => void } | null = null;
 
@@ -454,10 +456,9 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     setModel(spec) {
       return exclusive(`loading the model ${spec}`, async () => {
         // Strict: a model that cannot be used is an error, and the show keeps the one it has.
-        const loaded = await openWorkerGenerator({ model: spec, size: opts.size, providers: opts.providers, strict: true });
+        const loaded = await openTimed({ model: spec, size: opts.size, providers: opts.providers, strict: true }, log);
         const old = gen;
         gen = makeGenerator(loaded, spec, old.base + old.loop.stats.submitted);
-        log.info(`model ${gen.info.name}: ${gen.info.width}×${gen.info.height} on ${gen.info.provider}`);
         return () => old.loop.close();
       });
     },
@@ -472,4 +473,37 @@ export async function startShow(opts: ShowOptions): Promise<Show> {
     },
   };
   return show;
+}
+
+/** Opens a generator in its worker; one log line with the time it took and the memory it added. */
+async function openTimed(o: Parameters<typeof openWorkerGenerator>[0], log: Logger): Promise<LoadedGenerator> {
+  const t0 = performance.now();
+  const rss0 = process.memoryUsage().rss;
+  const loaded = await openWorkerGenerator(o);
+  const { name, width, height, provider } = loaded.generator.info;
+  const mb = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  log.info(`model ${name}: ${width}×${height} on ${provider}, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${mb >= 0 ? '+' : ''}${mb.toFixed(0)} MB`);
+  return loaded;
+}
+
+/** Runs timed before a model's speed is judged (after its first, slower, runs). */
+const SLOW_CHECK_RUNS = 8;
+
+/**
+ * Says once per generator, after its first runs, when it cannot keep up with the show's frame
+ * rate: what it reaches, what that means on stage, and what to do.
+ */
+export function slowModelCheck(info: { name: string; width: number; provider: string }, fps: number, log: Logger): (runMs: number) => void {
+  const times: number[] = [];
+  let done = false;
+  return (runMs) => {
+    if (done) return;
+    times.push(runMs);
+    if (times.length < SLOW_CHECK_RUNS + 2) return;
+    done = true;
+    const ms = times.slice(2).sort((a, b) => a - b)[Math.floor(SLOW_CHECK_RUNS / 2)];
+    const reach = 1000 / ms;
+    if (reach >= fps * 0.9) return;
+    log.warn(`model ${info.name} runs at ${reach.toFixed(1)} fps (${ms.toFixed(0)} ms a frame) on ${info.provider}, below --fps ${fps}: the output crossfades between its frames and the picture lags the audio by about ${ms.toFixed(0)} ms more; for more speed use a smaller model (an export at ${Math.max(128, info.width / 2)}²) or a GPU provider (--providers cuda,webgpu; docs/models.md)`);
+  };
 }
