@@ -3,6 +3,7 @@
  * reconnecting by itself with a growing pause (0.5 s up to 4 s) when it closes.
  */
 import type { UiEvent, UiRequest } from '../../controllers/ui/controlProtocol.js';
+import { socketUrl } from '../../engine/server/protocol.js';
 
 /** A live connection: send requests, know whether it is up. */
 export interface Connection {
@@ -13,9 +14,7 @@ export interface Connection {
 
 /** The socket URL for a page at `loc`: same host, `ws:` or `wss:`, the page's token passed on. */
 export function controlSocketUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>): string {
-  const token = new URLSearchParams(loc.search).get('token');
-  const query = token === null ? '' : `?token=${encodeURIComponent(token)}`;
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/control/ws${query}`;
+  return socketUrl(loc, '/control/ws');
 }
 
 /** Opens the socket to `url` and keeps it open: `on.event` gets each engine event, `on.status` each change of connection. */

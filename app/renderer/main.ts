@@ -4,7 +4,7 @@
  * the effect chain compiled from shaders/, and reports when each frame was presented.
  */
 import createREGL from 'regl';
-import { decodeFrame, wallNow, type Aspect, type FrameHeader, type ServerMessage, type Upscale } from '../../engine/server/protocol.js';
+import { decodeFrame, socketUrl, wallNow, type Aspect, type FrameHeader, type ServerMessage, type Upscale } from '../../engine/server/protocol.js';
 import { compileChain } from '../../shaders/compile.js';
 import { EFFECTS } from '../../shaders/index.js';
 import { createClockSync } from './clockSync.js';
@@ -123,9 +123,7 @@ let pinger: ReturnType<typeof setInterval> | null = null;
 const ping = (sock: WebSocket) => sock.readyState === 1 && sock.send(JSON.stringify({ type: 'ping', t: wallNow() }));
 
 function connect(): void {
-  // The page's token (an output on another machine) goes on to the frame stream.
-  const token = new URLSearchParams(location.search).get('token');
-  const sock = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`);
+  const sock = new WebSocket(socketUrl(location, '/ws'));
   sock.binaryType = 'arraybuffer';
   sock.onopen = () => {
     statusEl.textContent = '';

@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { writeSync } from 'node:fs';
+import { constants } from 'node:os';
 import { isatty } from 'node:tty';
 import { Writable } from 'node:stream';
 
@@ -108,7 +109,7 @@ export function runQuietChild(argv: readonly string[]): Promise<number> {
     child.on('close', (code, signal) => {
       if (partial) pass(partial);
       for (const [s, h] of handlers) process.off(s, h);
-      resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGKILL' ? 9 : 15) : 1));
+      resolve(code ?? (signal ? 128 + constants.signals[signal] : 1));
     });
   });
 }

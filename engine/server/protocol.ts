@@ -75,3 +75,13 @@ export function decodeFrame(buf: ArrayBuffer | Uint8Array): { header: FrameHeade
 export function wallNow(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/**
+ * The URL of the engine's socket at `path` for a page at `loc`: same host, `ws:` or `wss:`, and the
+ * page's `?token=` passed on (a page opened from another machine needs it on its socket too).
+ */
+export function socketUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>, path: string): string {
+  const token = new URLSearchParams(loc.search).get('token');
+  const query = token === null ? '' : `?token=${encodeURIComponent(token)}`;
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}${path}${query}`;
+}
