@@ -83,7 +83,9 @@ describe('switching the input and the model of a running show', () => {
     assert.equal(s.input.channels, 2);
     assert.deepEqual(s.input.routes.map((r) => r.name), ['keys', 'drums']);
     show.meters();
-    await new Promise((r) => setTimeout(r, 300));
+    // The meters hold the peak since the last read; the clicks come every 0.6 s (100 BPM), so
+    // the window must be longer than one beat to be sure to hold one.
+    await new Promise((r) => setTimeout(r, 700));
     const m = show.meters();
     assert.equal(m.levelsDb.length, 2);
     assert.ok(Math.abs(m.levelsDb[0] - -9.0) < 0.3, `keys: a 0.5 sine is −9.0 dBFS, got ${m.levelsDb[0]}`);
