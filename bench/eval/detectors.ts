@@ -37,17 +37,17 @@ export const cliOnsets: OnsetDetector = async (wav) => {
   return parseTimes(stdout.toString(), 'vj analyze --onsets');
 };
 
-/** Our chroma: `node bin/vj.js analyze FILE --json`, one object per hop with `t` and `chroma`. */
+/** Our chroma and chord estimate: `node bin/vj.js analyze FILE --json`, one object per hop (`t`, `chroma`, `chord`). */
 export const cliChroma: ChromaDetector = async (wav) => {
   const { stdout } = await runTool(process.execPath, [VJ, 'analyze', wav, '--json'], { cwd: REPO });
   const frames: ChromaFrame[] = [];
   for (const line of stdout.toString().split('\n')) {
     if (line.trim() === '') continue;
-    const o = JSON.parse(line) as { t?: unknown; chroma?: unknown };
+    const o = JSON.parse(line) as { t?: unknown; chroma?: unknown; chord?: ChromaFrame['chord'] };
     if (typeof o.t !== 'number' || !Array.isArray(o.chroma) || o.chroma.length !== 12) {
       throw new Error(`vj analyze --json: a line without t and a 12-bin chroma: ${line.slice(0, 120)}`);
     }
-    frames.push({ t: o.t, chroma: o.chroma as number[] });
+    frames.push({ t: o.t, chroma: o.chroma as number[], chord: o.chord ?? null });
   }
   return frames;
 };

@@ -12,17 +12,19 @@ import { pathToFileURL } from 'node:url';
 import type { Seconds } from '../../engine/units.js';
 import { calibrate, soundKey } from './calibrate.js';
 import type { CalibrationTable } from './calibrate.js';
-import { CHORD_TIMBRES, chordScore, chordSequence } from './chordSet.js';
-import type { ChordSegment } from './chordSet.js';
+import { CHORD_TIMBRES, HALVES, SONGS_PER_HALF, chordScore, chordSequence, composeSong } from './chordSet.js';
+import type { ChordSegment, Half } from './chordSet.js';
 import { CATEGORIES, CLIPS_PER_CATEGORY, compose } from './compose.js';
 import type { Category } from './compose.js';
 import { hashSeed } from './prng.js';
 import { defaultJobs, mapPool, runTool } from './proc.js';
 import { SAMPLE_RATE, addNoise, addReverb, readMono, renderMidi, writeMidi, writeMono } from './render.js';
-import type { RenderedNote } from './render.js';
+import type { RenderedNote, Score } from './render.js';
 
 /** Bump when anything that changes the audio or the truth changes. */
 export const GENERATOR_VERSION = 'eval-1';
+/** The chord set's own version (chord files and songs): bump when its audio or truth changes. */
+export const CHORD_SET_VERSION = 'chords-2';
 /** Onsets closer than this are one annotated onset (the usual convention). */
 export const MERGE_WINDOW: Seconds = 0.03;
 
@@ -51,14 +53,51 @@ export interface OnsetClip {
   noteCount: number;
 }
 
-/** Ground truth of one chord file. */
+/** Ground truth of one chord file: chord-only or a song, in one half and one variant. */
 export interface ChordClip {
   version: string;
   id: string;
   wav: string;
+  half: Half;
+  kind: 'chords' | 'song';
+  variant: Variant;
+  /** The chord instrument (GM program). */
   program: number;
   timbre: string;
   chords: ChordSegment[];
+}
+
+/** One chord file to make: its id, score and truth (the variants share the clean rendering). */
+interface ChordPlanEntry { base: string; half: Half; kind: 'chords' | 'song'; program: number; timbre: string; variants: Variant[] }
+
+/**
+ * Full: per half, every chord timbre's 60-chord file clean plus one degraded variant (noise on
+ * even timbres, reverb on odd), and the songs in all three variants. Quick: the report half
+ * only, every other timbre's first 15 chords clean and two songs (one clean, one noisy).
+ */
+export function chordPlan(quick: boolean): ChordPlanEntry[] {
+  const out: ChordPlanEntry[] = [];
+  for (const half of quick ? (['report'] as const) : HALVES) {
+    CHORD_TIMBRES[half].forEach((tb, i) => {
+      if (quick && i % 2 === 1) return;
+      out.push({ base: `chords-${half}-${tb.program}${quick ? '-q' : ''}`, half, kind: 'chords', program: tb.program, timbre: tb.name, variants: quick ? ['clean'] : ['clean', i % 2 === 0 ? 'noise' : 'reverb'] });
+    });
+    for (let i = 0; i < (quick ? 2 : SONGS_PER_HALF); i++) {
+      const song = composeSong(half, i);
+      const program = song.instruments[0];
+      out.push({ base: `song-${half}-${i}`, half, kind: 'song', program, timbre: `song ${i}`, variants: quick ? [i === 0 ? 'clean' : 'noise'] : [...VARIANTS] });
+    }
+  }
+  return out;
+}
+
+function chordMaterial(e: ChordPlanEntry, quick: boolean): { score: Score; chords: ChordSegment[] } {
+  if (e.kind === 'song') {
+    const s = composeSong(e.half, Number(e.base.split('-').at(-1)));
+    return { score: s.score, chords: s.chords };
+  }
+  const chords = chordSequence(e.half, e.program, quick);
+  return { score: chordScore(e.program, chords), chords };
 }
 
 export interface EvalSet {
@@ -97,20 +136,31 @@ export function truthOnsets(notes: RenderedNote[], cal: CalibrationTable): Secon
   return out;
 }
 
-async function readJson<T extends { version: string }>(path: string): Promise<T | undefined> {
+/** Writes the `variant` of a clean rendering (clean: nothing to do, the file is the clean one). */
+async function makeVariant(cleanWav: string, outWav: string, variant: Variant, id: string): Promise<void> {
+  if (variant === 'noise') {
+    const s = VARIANT_SETTINGS.noise;
+    await writeMono(addNoise(await readMono(cleanWav), s.snrDb, s.color, hashSeed(id)), outWav);
+  } else if (variant === 'reverb') {
+    await addReverb(cleanWav, outWav, VARIANT_SETTINGS.reverb.reverberance);
+  }
+}
+
+async function readJson<T extends { version: string }>(path: string, version = GENERATOR_VERSION): Promise<T | undefined> {
   if (!existsSync(path)) return undefined;
   try {
     const v = JSON.parse(await readFile(path, 'utf8')) as T;
-    return v.version === GENERATOR_VERSION ? v : undefined;
+    return v.version === version ? v : undefined;
   } catch {
     return undefined;
   }
 }
 
-const cached = async <T extends { version: string; wav: string }>(dir: string, id: string): Promise<T | undefined> => {
-  const v = await readJson<T>(join(dir, `${id}.json`));
+const cached = async <T extends { version: string; wav: string }>(dir: string, id: string, version = GENERATOR_VERSION): Promise<T | undefined> => {
+  const v = await readJson<T>(join(dir, `${id}.json`), version);
   return v && existsSync(join(dir, v.wav)) ? v : undefined;
 };
+const cachedChord = (dir: string, id: string): Promise<ChordClip | undefined> => cached<ChordClip>(dir, id, CHORD_SET_VERSION);
 
 /**
  * The first `seconds` of a clip as a clip of its own (`<id>-q`), with the onsets that lie
@@ -146,12 +196,11 @@ export async function generate(opts: { quick: boolean; dir?: string; jobs?: numb
     const notes = await writeMidi(c.score, join(dir, `${base}.mid`));
     todo.push({ ...p, notes, base, bpm: c.score.bpm, duration: c.score.duration, instruments: c.instruments });
   }
-  const chordPlan = CHORD_TIMBRES.map((t) => ({ ...t, id: `chords-${t.program}${opts.quick ? '-quick' : ''}` }));
-  const chordTodo: typeof chordPlan = [];
+  const chordTodo: ChordPlanEntry[] = [];
   const chordFound: ChordClip[] = [];
-  for (const c of chordPlan) {
-    const h = await cached<ChordClip>(dir, c.id);
-    if (h) chordFound.push(h);
+  for (const c of chordPlan(opts.quick)) {
+    const have = await Promise.all(c.variants.map((v) => cachedChord(dir, `${c.base}-${v}`)));
+    if (have.every((h) => h)) chordFound.push(...(have as ChordClip[]));
     else chordTodo.push(c);
   }
 
@@ -169,13 +218,7 @@ export async function generate(opts: { quick: boolean; dir?: string; jobs?: numb
     for (const variant of t.make) {
       const id = `${t.base}-${variant}`;
       const wav = `${id}.wav`;
-      if (variant === 'noise') {
-        const x = await readMono(cleanWav);
-        const s = VARIANT_SETTINGS.noise;
-        await writeMono(addNoise(x, s.snrDb, s.color, hashSeed(id)), join(dir, wav));
-      } else if (variant === 'reverb') {
-        await addReverb(cleanWav, join(dir, wav), VARIANT_SETTINGS.reverb.reverberance);
-      }
+      await makeVariant(cleanWav, join(dir, wav), variant, id);
       const clip: OnsetClip = {
         version: GENERATOR_VERSION, id, wav, category: t.category, variant, index: t.index, bpm: t.bpm,
         duration: t.duration, instruments: t.instruments, onsets, noteCount: t.notes.length,
@@ -186,20 +229,27 @@ export async function generate(opts: { quick: boolean; dir?: string; jobs?: numb
     return out;
   });
   const chordsMade = await mapPool(chordTodo, jobs, async (c) => {
-    const segments = chordSequence(c.program, opts.quick);
-    const score = chordScore(c.program, segments);
-    const mid = join(dir, `${c.id}.mid`);
+    const { score, chords } = chordMaterial(c, opts.quick);
+    const mid = join(dir, `${c.base}.mid`);
     await writeMidi(score, mid);
-    await renderMidi(mid, join(dir, `${c.id}.wav`), score.duration);
-    const clip: ChordClip = { version: GENERATOR_VERSION, id: c.id, wav: `${c.id}.wav`, program: c.program, timbre: c.name, chords: segments };
-    await writeFile(join(dir, `${c.id}.json`), JSON.stringify(clip));
-    return clip;
+    const cleanWav = join(dir, `${c.base}-clean.wav`);
+    await renderMidi(mid, cleanWav, score.duration);
+    const out: ChordClip[] = [];
+    for (const variant of c.variants) {
+      const id = `${c.base}-${variant}`;
+      const wav = `${id}.wav`;
+      await makeVariant(cleanWav, join(dir, wav), variant, id);
+      const clip: ChordClip = { version: CHORD_SET_VERSION, id, wav, half: c.half, kind: c.kind, variant, program: c.program, timbre: c.timbre, chords };
+      await writeFile(join(dir, `${id}.json`), JSON.stringify(clip));
+      out.push(clip);
+    }
+    return out;
   });
 
   const planned = new Set(clipPlan(opts.quick).flatMap((p) => p.use.map((v) => `${p.category}-${p.index}-${v}`)));
   let onsets = [...found, ...made.flat()].filter((c) => planned.has(c.id)).sort((a, b) => a.id.localeCompare(b.id));
   if (opts.quick) onsets = await mapPool(onsets, jobs, (c) => cropClip(dir, c, QUICK_SECONDS));
-  return { dir, onsets, chords: [...chordFound, ...chordsMade].sort((a, b) => a.id.localeCompare(b.id)), calibration };
+  return { dir, onsets, chords: [...chordFound, ...chordsMade.flat()].sort((a, b) => a.id.localeCompare(b.id)), calibration };
 }
 
 export { SAMPLE_RATE };

@@ -10,16 +10,17 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HALVES } from './chordSet.js';
 import { CATEGORIES } from './compose.js';
 import { AUBIO_CONFIGS, AUBIO_METHODS, aubioOnsets, cliChroma, cliOnsets } from './detectors.js';
 import type { AubioMethod, ChromaDetector, OnsetDetector } from './detectors.js';
 import { GENERATOR_VERSION, VARIANTS, generate } from './generate.js';
-import type { OnsetClip } from './generate.js';
+import type { ChordClip, OnsetClip } from './generate.js';
 import { defaultJobs, mapPool } from './proc.js';
 import { referenceChroma } from './referenceChroma.js';
 import { aggregate, markdownReport } from './report.js';
-import type { ChromaRow, GroupFigures, OnsetRow } from './report.js';
-import { loadChordClassifier, scoreChroma, scoreOnsets } from './score.js';
+import type { ChordFigures, ChromaRow, GroupFigures, OnsetRow } from './report.js';
+import { scoreChroma, scoreOnsets, sumChroma } from './score.js';
 import type { ChromaScore, OnsetScore } from './score.js';
 
 /** One aubio method and window setting and its figures on a group. */
@@ -36,8 +37,31 @@ export interface EvalSummary {
    * the one method and window with the best F over all clips, scored on that group.
    */
   onsets: Record<string, { clips: number; ours?: GroupFigures; aubio: AubioPick; aubioOverall: AubioPick }>;
-  chroma: { classifier: string; ours?: Record<string, number>; reference: Record<string, number>; error?: string };
+  /** Per chord group (see {@link chordGroups}): template accuracy of our chroma, of our estimate, of the reference chroma. */
+  chroma: { ours?: Record<string, number>; estimate?: Record<string, number>; reference: Record<string, number>; error?: string };
   timings: Record<string, number>;
+}
+
+/**
+ * The chord table's rows: the report half first (chord-only clean, chord-only degraded, songs per
+ * variant, then each chord-only timbre clean), the tune half's summary rows after.
+ */
+export function chordGroups(chords: readonly ChordClip[]): { name: string; idx: number[] }[] {
+  const out: { name: string; idx: number[] }[] = [];
+  const add = (name: string, pick: (c: ChordClip) => boolean): void => {
+    const idx = chords.map((c, i) => (pick(c) ? i : -1)).filter((i) => i >= 0);
+    if (idx.length) out.push({ name, idx });
+  };
+  for (const half of HALVES) {
+    add(`${half}/chords/clean`, (c) => c.half === half && c.kind === 'chords' && c.variant === 'clean');
+    add(`${half}/chords/noise+reverb`, (c) => c.half === half && c.kind === 'chords' && c.variant !== 'clean');
+    for (const v of VARIANTS) add(`${half}/songs/${v}`, (c) => c.half === half && c.kind === 'song' && c.variant === v);
+    add(`${half}/songs/all`, (c) => c.half === half && c.kind === 'song');
+    if (half === 'report') {
+      for (const c of chords) if (c.half === half && c.kind === 'chords' && c.variant === 'clean') add(`report/chords/clean: ${c.timbre} (${c.program})`, (x) => x === c);
+    }
+  }
+  return out;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -137,9 +161,8 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
 
   // Chords.
   t0 = Date.now();
-  const { classify, source } = await loadChordClassifier();
   const chromaOf = async (det: ChromaDetector): Promise<ChromaScore[]> =>
-    mapPool(set.chords, jobs, async (c) => scoreChroma(await det(wav(c)), c.chords, classify));
+    mapPool(set.chords, jobs, async (c) => scoreChroma(await det(wav(c)), c.chords));
   const refScores = await chromaOf(referenceChroma);
   let oursChroma: ChromaScore[] | undefined;
   let chromaError: string | undefined;
@@ -152,19 +175,19 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
     }
   }
   clock('chroma', t0);
-  const acc = (s: ChromaScore[]): { accuracy: number; rootAccuracy: number } => {
-    const n = s.reduce((a, x) => a + x.frames, 0);
-    return { accuracy: s.reduce((a, x) => a + x.correct, 0) / n, rootAccuracy: s.reduce((a, x) => a + x.rootCorrect, 0) / n };
-  };
-  const chromaRows: ChromaRow[] = set.chords.map((c, i) => ({
-    timbre: `${c.timbre} (${c.program})`,
-    frames: oursChroma ? oursChroma[i].frames : refScores[i].frames,
-    ours: oursChroma ? acc([oursChroma[i]]) : undefined,
-    reference: acc([refScores[i]]),
+  const figures = (s: ChromaScore): ChordFigures => ({
+    accuracy: s.correct / s.frames, rootAccuracy: s.rootCorrect / s.frames,
+    estimate: s.estimateCorrect / s.frames, estimateRoot: s.estimateRoot / s.frames,
+  });
+  const chromaRows: ChromaRow[] = chordGroups(set.chords).map((g) => ({
+    group: g.name,
+    files: g.idx.length,
+    frames: sumChroma(g.idx.map((i) => refScores[i])).frames,
+    ours: oursChroma ? figures(sumChroma(g.idx.map((i) => oursChroma![i]))) : undefined,
+    reference: figures(sumChroma(g.idx.map((i) => refScores[i]))),
   }));
-  chromaRows.push({ timbre: 'all', frames: chromaRows.reduce((a, r) => a + r.frames, 0), ours: oursChroma ? acc(oursChroma) : undefined, reference: acc(refScores) });
-  const perTimbre = (pickAcc: (r: ChromaRow) => number | undefined): Record<string, number> =>
-    Object.fromEntries(chromaRows.map((r) => [r.timbre, pickAcc(r) ?? NaN]));
+  const chordSummary = (pick: (f: ChordFigures) => number, rows: (r: ChromaRow) => ChordFigures | undefined): Record<string, number> =>
+    Object.fromEntries(chromaRows.map((r) => [r.group, rows(r) ? pick(rows(r)!) : NaN]));
 
   const nOnsets = set.onsets.reduce((a, c) => a + c.onsets.length, 0);
   const mode = opts.quick ? 'quick' : 'full';
@@ -179,7 +202,6 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
     aubioGrid,
     categories: [...CATEGORIES],
     chromaRows,
-    classifierSource: source,
     timings,
   });
   const summary: EvalSummary = {
@@ -187,7 +209,12 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
     generator: GENERATOR_VERSION,
     ours,
     onsets: summaryOnsets,
-    chroma: { classifier: source, ours: oursChroma ? perTimbre((r) => r.ours?.accuracy) : undefined, reference: perTimbre((r) => r.reference.accuracy), error: chromaError },
+    chroma: {
+      ours: oursChroma ? chordSummary((f) => f.accuracy, (r) => r.ours) : undefined,
+      estimate: oursChroma ? chordSummary((f) => f.estimate, (r) => r.ours) : undefined,
+      reference: chordSummary((f) => f.accuracy, (r) => r.reference),
+      error: chromaError,
+    },
     timings,
   };
   return { summary, markdown };

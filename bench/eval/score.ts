@@ -1,13 +1,11 @@
 /**
  * Scoring as mir_eval does it: onsets matched one-to-one within ±50 ms (precision, recall, F,
- * plus the latency of matched pairs), and frame-wise chord accuracy from chroma with the 36
- * binary templates.
+ * plus the latency of matched pairs), and frame-wise chord accuracy from chroma with the 60
+ * binary templates, and of the engine's own chord estimate.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Seconds } from '../../engine/units.js';
-import type { ChordSegment, ChordType } from './chordSet.js';
-import { CHORD_TYPES, SETTLE } from './chordSet.js';
+import type { ChordSegment } from './chordSet.js';
+import { CHORD_TYPES, INTERVALS, SETTLE } from './chordSet.js';
 
 /** mir_eval's default onset tolerance. */
 export const ONSET_WINDOW: Seconds = 0.05;
@@ -75,15 +73,15 @@ export function quantile(xs: readonly number[], q: number): number {
 export const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : NaN);
 
 /** A chord label. */
-export interface ChordLabel { root: number; type: ChordType }
-export type ChordClassifier = (chroma: ArrayLike<number>) => ChordLabel;
+export interface ChordLabel { root: number; type: string }
 
-/** One chroma frame: `t` is the time the frame became available (hop end). */
-export interface ChromaFrame { t: Seconds; chroma: ArrayLike<number> }
+/** One analysis frame: `t` is the time it became available (hop end); `chord` is the engine's estimate. */
+export interface ChromaFrame { t: Seconds; chroma: ArrayLike<number>; chord?: { root: number; quality: string } | null }
 
 /**
- * The brief's fallback classifier: 36 binary templates, cosine similarity, argmax (ties to
- * the first: root C first, then maj, min, 7). A silent frame scores 0 everywhere, i.e. C major.
+ * The held-out set's classifier: the 60 binary templates (12 roots × maj, min, 7, m7, maj7),
+ * cosine similarity, argmax (ties to the first: root C first, then the order of CHORD_TYPES).
+ * A silent frame scores 0 everywhere, i.e. C major.
  */
 export function cosineClassifyChord(chroma: ArrayLike<number>): ChordLabel {
   let norm = 0;
@@ -92,7 +90,7 @@ export function cosineClassifyChord(chroma: ArrayLike<number>): ChordLabel {
   let bestScore = -Infinity;
   for (let root = 0; root < 12; root++) {
     for (const type of CHORD_TYPES) {
-      const tones = type === 'maj' ? [0, 4, 7] : type === 'min' ? [0, 3, 7] : [0, 4, 7, 10];
+      const tones = INTERVALS[type];
       let dot = 0;
       for (const iv of tones) dot += chroma[(root + iv) % 12];
       const s = norm > 0 ? dot / Math.sqrt(norm * tones.length) : 0;
@@ -102,47 +100,48 @@ export function cosineClassifyChord(chroma: ArrayLike<number>): ChordLabel {
   return best;
 }
 
-/**
- * The project's classifier (`engine/analysis/chordTemplates.ts`, `classifyChord`) when that file
- * exists, else {@link cosineClassifyChord}. Returns which one it is.
- */
-export async function loadChordClassifier(): Promise<{ classify: ChordClassifier; source: string }> {
-  const path = fileURLToPath(new URL('../../engine/analysis/chordTemplates.ts', import.meta.url));
-  if (existsSync(path)) {
-    const mod = (await import(pathToFileURL(path).href)) as { classifyChord?: ChordClassifier };
-    if (typeof mod.classifyChord === 'function') return { classify: mod.classifyChord, source: 'engine/analysis/chordTemplates.ts' };
-  }
-  return { classify: cosineClassifyChord, source: 'bench/eval/score.ts (cosine, binary templates)' };
-}
-
 /** Frame-wise chord scores of one file. */
 export interface ChromaScore {
   /** Frames inside the steady part of a chord. */
   frames: number;
-  /** Frames whose root and type are both right. */
+  /** Frames whose chroma's template (root and quality) is right. */
   correct: number;
-  /** Frames whose root is right. */
+  /** Frames whose chroma's template root is right. */
   rootCorrect: number;
+  /** Frames whose chord estimate (the `chord` field) is right: root and quality; root only. */
+  estimateCorrect: number;
+  estimateRoot: number;
 }
 
 /**
- * Classifies every frame whose time falls in a chord's steady part (`start + SETTLE` .. `end`,
- * plus the annotation offset `delay`) and counts hits.
+ * Classifies every frame whose time falls in a chord's steady part (`start + SETTLE` .. `end`)
+ * with the 60 templates and counts hits; the frames' own chord estimates are counted beside.
  */
-export function scoreChroma(frames: readonly ChromaFrame[], chords: readonly ChordSegment[], classify: ChordClassifier, delay: Seconds = 0): ChromaScore {
-  let n = 0, correct = 0, rootCorrect = 0;
+export function scoreChroma(frames: readonly ChromaFrame[], chords: readonly ChordSegment[]): ChromaScore {
+  const s: ChromaScore = { frames: 0, correct: 0, rootCorrect: 0, estimateCorrect: 0, estimateRoot: 0 };
   let k = 0;
   for (const f of frames) {
-    while (k < chords.length && f.t > chords[k].end + delay) k++;
+    while (k < chords.length && f.t > chords[k].end) k++;
     if (k >= chords.length) break;
     const c = chords[k];
-    if (f.t < c.start + SETTLE + delay) continue;
-    const got = classify(f.chroma);
-    n++;
+    if (f.t < c.start + SETTLE) continue;
+    const got = cosineClassifyChord(f.chroma);
+    s.frames++;
     if (got.root === c.root) {
-      rootCorrect++;
-      if (got.type === c.type) correct++;
+      s.rootCorrect++;
+      if (got.type === c.type) s.correct++;
+    }
+    if (f.chord && f.chord.root === c.root) {
+      s.estimateRoot++;
+      if (f.chord.quality === c.type) s.estimateCorrect++;
     }
   }
-  return { frames: n, correct, rootCorrect };
+  return s;
+}
+
+/** Sums of chord scores. */
+export function sumChroma(xs: readonly ChromaScore[]): ChromaScore {
+  const s: ChromaScore = { frames: 0, correct: 0, rootCorrect: 0, estimateCorrect: 0, estimateRoot: 0 };
+  for (const x of xs) for (const k of Object.keys(s) as (keyof ChromaScore)[]) s[k] += x[k];
+  return s;
 }

@@ -4,7 +4,8 @@
  *
  *   node --import tsx bench/eval/tune.ts [--quick] [--dir DIR] [--chroma] '{"onset":{"delta":2}}' …
  *
- * With `--chroma`, it scores chord-template accuracy on the chord files instead.
+ * With `--chroma`, it scores chord-template accuracy (chroma / estimate) on the chord files of
+ * the tune half instead (`--half report` to look at the other).
  * Each JSON argument is one configuration (AnalysisOverrides); none = the defaults.
  */
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { CATEGORIES } from './compose.js';
 import { generate } from './generate.js';
 import { readMono, SAMPLE_RATE } from './render.js';
 import { aggregate } from './report.js';
-import { loadChordClassifier, scoreChroma, scoreOnsets } from './score.js';
+import { chordGroups } from './run.js';
+import { scoreChroma, scoreOnsets, sumChroma } from './score.js';
 import type { ChromaFrame } from './score.js';
 
 /** Onset times (end of the firing hop) of our analyzer on one signal. */
@@ -25,23 +27,28 @@ export function detectOnsets(x: Float32Array, overrides: AnalysisOverrides): num
   return out;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false }, chroma: { type: 'boolean', default: false }, dir: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false }, chroma: { type: 'boolean', default: false }, half: { type: 'string', default: 'tune' }, dir: { type: 'string' } } });
 const set = await generate({ quick: values.quick, dir: values.dir, log: () => undefined });
 const configs = positionals.length ? positionals.map((s) => JSON.parse(s) as AnalysisOverrides) : [{}];
 
 if (values.chroma) {
-  const { classify } = await loadChordClassifier();
-  const files = await Promise.all(set.chords.map((c) => readMono(join(set.dir, c.wav))));
+  // The tune half unless told otherwise (`--half report` only to look, never to pick defaults).
+  const groups = chordGroups(set.chords).filter((g) => g.name.startsWith(`${values.half}/`) && !g.name.includes(': '));
+  const used = [...new Set(groups.flatMap((g) => g.idx))];
+  const files = new Map(await Promise.all(used.map(async (i) => [i, await readMono(join(set.dir, set.chords[i].wav))] as const)));
   for (const cfg of configs) {
-    const cells = set.chords.map((c, i) => {
+    const t0 = performance.now();
+    const scores = new Map(used.map((i) => {
       const a = createAnalyzer(SAMPLE_RATE, cfg);
       const frames: ChromaFrame[] = [];
-      feed(a, files[i], (f) => { frames.push({ t: f.t, chroma: Float32Array.from(f.chroma) }); });
-      const s = scoreChroma(frames, c.chords, classify);
-      return { name: c.timbre, correct: s.correct, root: s.rootCorrect, frames: s.frames };
+      feed(a, files.get(i)!, (f) => { frames.push({ t: f.t, chroma: Float32Array.from(f.chroma), chord: f.chord ? { ...f.chord } : null }); });
+      return [i, scoreChroma(frames, set.chords[i].chords)] as const;
+    }));
+    const cells = groups.map((g) => {
+      const s = sumChroma(g.idx.map((i) => scores.get(i)!));
+      return `${g.name.slice(values.half!.length + 1)} ${(s.correct / s.frames).toFixed(3)}/${(s.estimateCorrect / s.frames).toFixed(3)}`;
     });
-    const sum = (k: 'correct' | 'root' | 'frames'): number => cells.reduce((x, c) => x + c[k], 0);
-    process.stdout.write(`${JSON.stringify(cfg)}\n  all ${(sum('correct') / sum('frames')).toFixed(3)} (root ${(sum('root') / sum('frames')).toFixed(3)}) | ${cells.map((c) => `${c.name} ${(c.correct / c.frames).toFixed(3)}`).join(' | ')}\n`);
+    process.stdout.write(`${JSON.stringify(cfg)}\n  chroma/estimate: ${cells.join(' | ')} [${((performance.now() - t0) / 1000).toFixed(1)} s]\n`);
   }
   process.exit(0);
 }
