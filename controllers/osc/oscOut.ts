@@ -23,7 +23,7 @@ export interface OscOut {
   close(): Promise<void>;
 }
 
-type Arg = { type: 'f'; value: number } | { type: 's'; value: string } | { type: 'T' | 'F'; value: boolean };
+type Arg = { type: 'f'; value: number } | { type: 'i'; value: number } | { type: 's'; value: string } | { type: 'T' | 'F'; value: boolean };
 interface Msg {
   oscType: 'message';
   address: string;
@@ -41,12 +41,17 @@ export function parseOscTarget(text: string): OscTarget {
   return { host: m[1] ?? '127.0.0.1', port };
 }
 
-/** The messages of one frame: rms, onset, chroma (12), bands (3), bpm, beat. */
+/** The messages of one frame: rms, onset, chroma (12), bass (12), chord, bands (3), bpm, beat. */
 export function featureMessages(x: Features): Msg[] {
   return [
     msg(`${OSC_PREFIX}/audio/rms`, [f(x.rms)]),
     msg(`${OSC_PREFIX}/audio/onset`, [f(x.onset ? 1 : 0), f(x.onsetStrengthNorm)]),
     msg(`${OSC_PREFIX}/audio/chroma`, Array.from(x.chroma, f)),
+    msg(`${OSC_PREFIX}/audio/bass`, Array.from(x.bass, f)),
+    // OSC has no null: in silence the root is −1 and the quality "none".
+    msg(`${OSC_PREFIX}/audio/chord`, x.chord
+      ? [{ type: 'i', value: x.chord.root }, { type: 's', value: x.chord.quality }, f(x.chord.confidence)]
+      : [{ type: 'i', value: -1 }, { type: 's', value: 'none' }, f(0)]),
     msg(`${OSC_PREFIX}/audio/bands`, Array.from(x.bandsNorm, f)),
     msg(`${OSC_PREFIX}/audio/bpm`, [f(x.bpm)]),
     msg(`${OSC_PREFIX}/audio/beat`, [f(x.beat ? 1 : 0), f(x.beatPhase)]),

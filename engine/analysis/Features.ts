@@ -1,4 +1,5 @@
 import type { Seconds } from '../units.js';
+import type { ChordEstimate } from './chord.js';
 
 /**
  * The features of one analysis hop, for one input. Written in place by the analyzer each hop
@@ -27,8 +28,12 @@ export interface Features {
   onsetStrengthNorm: number;
   /** True on the hop at which an onset was detected. */
   onset: boolean;
-  /** 12 pitch classes C..B, scaled so the strongest is 1 (all 0 in silence). */
+  /** 12 pitch classes C..B from note activations, scaled so the strongest is 1 (all 0 in silence). */
   chroma: Float32Array;
+  /** 12 pitch classes of the bass (the lowest strong note and just above), strongest = 1 (all 0 in silence). */
+  bass: Float32Array;
+  /** The causal chord estimate (root 0 = C, quality, confidence), or null in silence. */
+  chord: ChordEstimate | null;
   /** Causal percussive energy estimate, raw and normalised. */
   percussive: number;
   percussiveNorm: number;
@@ -50,18 +55,23 @@ export function createFeatures(): Features {
     t: 0, rms: 0, peak: 0, envelope: 0,
     bands: new Float32Array(3), bandsNorm: new Float32Array(3),
     onsetStrength: 0, onsetStrengthNorm: 0, onset: false,
-    chroma: new Float32Array(12),
+    chroma: new Float32Array(12), bass: new Float32Array(12), chord: null,
     percussive: 0, percussiveNorm: 0, harmonic: 0, harmonicNorm: 0,
     bpm: 0, beatPhase: 0, beatConfidence: 0, beat: false,
   };
 }
 
-/** Copies every value of `src` into `dst` (arrays element-wise; no allocation). */
+/** Copies every value of `src` into `dst` (arrays element-wise; the chord into dst's own object, made once). */
 export function copyFeatures(src: Features, dst: Features): Features {
-  const { bands, bandsNorm, chroma, ...scalars } = src;
+  const { bands, bandsNorm, chroma, bass, chord, ...scalars } = src;
+  const own = dst.chord;
   Object.assign(dst, scalars);
   dst.bands.set(bands);
   dst.bandsNorm.set(bandsNorm);
   dst.chroma.set(chroma);
+  dst.bass.set(bass);
+  if (!chord) dst.chord = null;
+  else if (own && own !== chord) dst.chord = Object.assign(own, chord);
+  else dst.chord = { ...chord };
   return dst;
 }

@@ -5,6 +5,7 @@ import { createOnsetState, defaultOnsetParams, onsetStep, type OnsetParams, type
 import { createHpssState, defaultHpssParams, hpssStep, type HpssParams, type HpssState } from './hpss.js';
 import { createNormalizer, normalize, type Normalizer } from './normalize.js';
 import { chromaStep, createChromaState, defaultChromaParams, type ChromaParams, type ChromaState } from './chroma.js';
+import { chordStep, createChordState, defaultChordParams, type ChordParams, type ChordState } from './chord.js';
 import { beatStep, clockSync, createBeatState, defaultBeatParams, tap, type BeatParams, type BeatState } from './beat.js';
 
 /** Every analysis parameter, in seconds and Hz so results do not depend on buffer size. */
@@ -25,6 +26,7 @@ export interface AnalysisParams {
   onset: OnsetParams;
   hpss: HpssParams;
   chroma: ChromaParams;
+  chord: ChordParams;
   beat: BeatParams;
   /**
    * Level, bands and onsets only (`vj analyze --onsets`): HPSS, chroma and beat are skipped and
@@ -43,16 +45,18 @@ export const defaultAnalysisParams: AnalysisParams = {
   onset: defaultOnsetParams,
   hpss: defaultHpssParams,
   chroma: defaultChromaParams,
+  chord: defaultChordParams,
   beat: defaultBeatParams,
   onsetsOnly: false,
 };
 
 /** Partial overrides, one level deep for the nested groups. */
-export type AnalysisOverrides = Partial<Omit<AnalysisParams, 'spectrum' | 'onset' | 'hpss' | 'chroma' | 'beat'>> & {
+export type AnalysisOverrides = Partial<Omit<AnalysisParams, 'spectrum' | 'onset' | 'hpss' | 'chroma' | 'chord' | 'beat'>> & {
   spectrum?: Partial<SpectrumParams>;
   onset?: Partial<OnsetParams>;
   hpss?: Partial<HpssParams>;
   chroma?: Partial<ChromaParams>;
+  chord?: Partial<ChordParams>;
   beat?: Partial<BeatParams>;
 };
 
@@ -71,6 +75,7 @@ export function resolveAnalysisParams(o: AnalysisOverrides = {}): AnalysisParams
     onset: { ...d.onset, ...defined(o.onset) },
     hpss: { ...d.hpss, ...defined(o.hpss) },
     chroma: { ...d.chroma, ...defined(o.chroma) },
+    chord: { ...d.chord, ...defined(o.chord) },
     beat: { ...d.beat, ...defined(o.beat) },
   };
 }
@@ -86,6 +91,9 @@ export interface Analyzer {
   readonly onset: OnsetState;
   readonly hpss: HpssState;
   readonly chroma: ChromaState;
+  readonly chord: ChordState;
+  /** Seconds since the chord filter's last step. */
+  sinceChord: Seconds;
   readonly beat: BeatState;
   readonly norms: { envelope: Normalizer; bands: Normalizer[]; odf: Normalizer; percussive: Normalizer; harmonic: Normalizer };
   readonly attack: number;
@@ -111,6 +119,8 @@ export function createAnalyzer(sampleRate: Hz, overrides: AnalysisOverrides = {}
     onset: createOnsetState(spectrum.bandCount, hopSeconds, params.onset),
     hpss: createHpssState(spectrum.bandCount, hopSeconds, params.hpss),
     chroma: createChromaState(sampleRate, hopFrames, params.chroma),
+    chord: createChordState(),
+    sinceChord: 0,
     beat: createBeatState(hopSeconds, params.beat),
     norms: {
       envelope: createNormalizer(hopSeconds, decay, 1e-3),
@@ -193,7 +203,13 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
   f.harmonicNorm = normalize(a.norms.harmonic, a.hpss.harmonic);
 
   chromaStep(hop, a.chroma, p.chroma);
-  f.chroma.set(a.chroma.chroma);
+  a.sinceChord += hop.length / a.sampleRate;
+  if (a.chroma.updated) {
+    f.chroma.set(a.chroma.chroma);
+    f.bass.set(a.chroma.bass);
+    f.chord = chordStep(a.chord, a.chroma.chroma, a.chroma.bass, a.sinceChord, p.chord);
+    a.sinceChord = 0;
+  }
 
   beatStep(a.onset.odf, f.onset, t, a.beat, p.beat);
   f.bpm = a.beat.bpm;

@@ -3,65 +3,142 @@ import type { Db, Hz, Seconds } from '../units.js';
 import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
 
 /**
- * Parameters of the causal chroma (12 pitch classes) analysis. Everything is in seconds, hertz or
- * decibels, so the result does not depend on the sample rate or the hop size.
+ * Parameters of the causal note-activation chroma (NNLS-chroma style, after Mauch & Dixon 2010).
+ * Everything is in seconds, hertz, decibels or semitones, so the result does not depend on the
+ * sample rate or the hop size.
  *
- * `windowSeconds`, `maxHz` and `minHz` size the buffers and are read by
- * {@link createChromaState} only; the others are read on every {@link chromaStep}.
+ * `windowSeconds`, `shortWindowSeconds`, `maxHz`, `minHz`, `harmonics`, `harmonicDecay` and `brightDecay` size
+ * the buffers and the note dictionary and are read by {@link createChromaState} only; the others
+ * are read on every {@link chromaStep}.
  */
 export interface ChromaParams {
-  /** Length of the analysis window (Hann). Longer resolves low notes better but reacts slower. Range 0.1–0.6. */
+  /** The long window (Hann), used below `splitHz`: long enough to part semitones in the bass. Range 0.17–0.6. */
   windowSeconds: Seconds;
-  /** How often the long FFT runs (rounded to whole hops). The main CPU knob. Range 0.01–0.2. */
+  /** The short window, used from `splitHz` up: reacts faster where semitones are wide. Range 0.08–0.4. */
+  shortWindowSeconds: Seconds;
+  /** Where the log-frequency spectrum switches from the long to the short window. Range 80–400. */
+  splitHz: Hz;
+  /** How often the spectra and the note fit are computed (rounded to whole hops). The main CPU knob. Range 0.01–0.2. */
   updateSeconds: Seconds;
-  /** Lowest partial frequency counted (fades in over the octave above). Range 20–200. */
+  /** Lowest note fundamental fitted (E1 = 41.2 Hz). Range 25–100. */
   minHz: Hz;
-  /** Highest partial frequency counted (fades out over the two octaves below). Sets the decimation. Range 1000–8000. */
+  /** Highest frequency of the spectrum (sets the decimation). Range 1000–8000. */
   maxHz: Hz;
-  /** Time constant of the leaky average of the output chroma. Range 0–2. */
+  /** Harmonics per note template. Range 1–20. */
+  harmonics: number;
+  /** Amplitude of harmonic h in a note's dull template: harmonicDecay^(h−1). Range 0.3–0.95. */
+  harmonicDecay: number;
+  /**
+   * The decay of each note's second, bright template (0 = none): the fit mixes the two per note,
+   * so an instrument rich in harmonics (organ, guitar, choir) is explained by its fundamentals
+   * rather than by notes an octave and a fifth above. Range 0–0.98.
+   */
+  brightDecay: number;
+  /**
+   * A note's activation may not exceed this × the line spectrum at its fundamental, so a
+   * note whose fundamental is absent cannot explain another note's partials. 0 = no cap. Range 0–5.
+   */
+  fundamentalCap: number;
+  /** Notes above this MIDI number fade out of the chroma (over an octave): their "fundamentals" are mostly other notes' partials. Range 72–108. */
+  trebleFadeMidi: number;
+  /** Coordinate-descent sweeps of the non-negative fit per update (warm-started). Range 2–50. */
+  sweeps: number;
+  /** Note weight in the chroma = activation ^ this. Range 0.3–2. */
+  activationExponent: number;
+  /** A note is "strong" for the bass chroma when its activation is at least this fraction of the strongest below `bassMaxHz`. Range 0.05–0.9. */
+  bassThreshold: number;
+  /** The bass chroma looks at notes up to here. Range 100–600. */
+  bassMaxHz: Hz;
+  /** Time constant of the leaky average of the output chroma and bass. Range 0–2. */
   smoothSeconds: Seconds;
   /** Time constant of the tuning (reference pitch) estimate. Range 0.5–60. */
   tuningSeconds: Seconds;
-  /** Gate: when the mean-square level in [minHz, maxHz] over the window is below this, the chroma is all 0. */
+  /** Gate: when the mean-square level in [minHz, maxHz] over the long window is below this, everything is 0. */
   silenceDb: Db;
-  /** Spectral peaks weaker than the strongest one by more than this are ignored. Range 20–80. */
+  /** Spectral peaks weaker than the strongest by more than this are ignored (line spectrum and tuning). Range 20–80. */
   peakThresholdDb: Db;
-  /** Peak weight = amplitude ^ this (1 = linear magnitude, smaller compresses). Range 0.2–2. */
-  magnitudeExponent: number;
-  /**
-   * Fraction of weight removed from a peak explained as the 3rd, 5th, 6th, 7th, 9th or 10th
-   * harmonic of a lower peak (and not as an octave of a kept one). Range 0–1.
-   */
-  harmonicSuppression: number;
 }
 
-/** Defaults for {@link ChromaParams}, tuned on the evaluation's chord set (`bench/eval/tune.ts --chroma`). */
+/** Defaults for {@link ChromaParams}, tuned on the tune half of the chord set (`bench/eval/tune.ts --chroma`). */
 export const defaultChromaParams: ChromaParams = {
-  windowSeconds: 0.3,
+  windowSeconds: 0.36,
+  shortWindowSeconds: 0.18,
+  splitHz: 200,
   updateSeconds: 0.04,
-  minHz: 50,
+  minHz: 40,
   maxHz: 5000,
+  harmonics: 12,
+  harmonicDecay: 0.5,
+  brightDecay: 0.85,
+  fundamentalCap: 1.5,
+  trebleFadeMidi: 88,
+  sweeps: 12,
+  activationExponent: 0.5,
+  bassThreshold: 0.3,
+  bassMaxHz: 330,
   smoothSeconds: 0.08,
   tuningSeconds: 5,
   silenceDb: -60,
-  peakThresholdDb: 50,
-  magnitudeExponent: 0.5,
-  harmonicSuppression: 0.6,
+  peakThresholdDb: 40,
 };
 
-/** Most spectral peaks kept per update (the lowest ones win when there are more). */
+/** Log-frequency bins per semitone. */
+export const BINS_PER_SEMITONE = 3;
+/** Most spectral peaks kept for the tuning estimate (the lowest ones win when there are more). */
 const MAX_PEAKS = 160;
-/** Harmonic numbers whose pitch class differs from the fundamental's, checked for suppression. */
+/** Harmonic numbers whose pitch class differs from the fundamental's (off the tuning grid or another class). */
 const ODD_HARMONICS = [3, 5, 6, 7, 9, 10] as const;
-/** Frequency tolerance when matching a peak to a harmonic of a lower one (covers piano inharmonicity). */
 const HARMONIC_TOLERANCE_CENTS = 35;
-/** A lower peak explains a harmonic only if it is at least this fraction of the harmonic's amplitude. */
 const FUNDAMENTAL_MIN_RATIO = 0.05;
+
+/** One Hann-windowed FFT over the newest samples of the decimated ring. */
+interface Spectrum {
+  readonly windowLength: number;
+  readonly fftSize: number;
+  readonly fft: FFT;
+  readonly window: Float64Array;
+  readonly fftIn: Float64Array;
+  readonly fftOut: Float64Array;
+  /** Amplitude spectrum (a full-scale sine's peak reads about 1), fftSize / 2 + 1 bins. */
+  readonly mag: Float64Array;
+  /** Σ window / 2: the amplitude normalisation. */
+  readonly ampNorm: number;
+  readonly wSq: number;
+}
+
+function createSpectrum(windowLength: number): Spectrum {
+  let fftSize = 64;
+  while (fftSize < windowLength) fftSize *= 2;
+  const window = new Float64Array(windowLength);
+  let wSum = 0;
+  let wSq = 0;
+  for (let i = 0; i < windowLength; i++) {
+    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / windowLength);
+    window[i] = w;
+    wSum += w;
+    wSq += w * w;
+  }
+  return {
+    windowLength, fftSize, fft: new FFT(fftSize), window,
+    fftIn: new Float64Array(fftSize), fftOut: new Float64Array(2 * fftSize), mag: new Float64Array(fftSize / 2 + 1),
+    ampNorm: wSum / 2, wSq,
+  };
+}
 
 /** State of the chroma analysis; all buffers are allocated here, once. */
 export interface ChromaState {
-  /** 12 pitch classes C..B, scaled so the strongest is 1; all 0 in silence. Written in place. */
+  /** 12 pitch classes C..B from the note activations, scaled so the strongest is 1; all 0 in silence. Written in place. */
   readonly chroma: Float32Array;
+  /** 12 pitch classes of the bass: the lowest strong note and what sounds just above it; strongest = 1; 0 in silence. */
+  readonly bass: Float32Array;
+  /** Note activations (the non-negative fit), one per note from `noteLo` up; 0 in silence. */
+  readonly notes: Float64Array;
+  /** MIDI number of `notes[0]`. */
+  readonly noteLo: number;
+  /** True on the hop at which the chroma was recomputed. */
+  updated: boolean;
+  /** True when the last update found the input below the silence gate. */
+  silent: boolean;
   /**
    * Running estimate of the reference-pitch offset from A4 = 440 Hz, in cents, in (−50, 50]:
    * positive when the music is sharp (452 Hz gives about +47).
@@ -69,165 +146,333 @@ export interface ChromaState {
   tuningCents: number;
   readonly sampleRate: Hz;
   readonly hopFrames: number;
-  /** Anti-alias filter, decimation and ring buffer of the decimated signal. */
   readonly decimator: DecimatorState;
-  /** Window length in decimated samples. */
-  readonly windowLength: number;
-  /** FFT size (power of two ≥ windowLength; the rest is zero padding). */
-  readonly fftSize: number;
-  readonly fft: FFT;
-  /** Hann window of windowLength. */
-  readonly window: Float64Array;
-  readonly fftIn: Float64Array;
-  readonly fftOut: Float64Array;
-  /** Power spectrum, fftSize / 2 + 1 bins. */
-  readonly power: Float64Array;
+  readonly long: Spectrum;
+  readonly short: Spectrum;
+  /** MIDI number of log bin 0's centre (at zero tuning); bins are 1/BINS_PER_SEMITONE semitone apart. */
+  readonly binLoMidi: number;
+  /** The log-frequency line spectrum (amplitudes), three bins per semitone. */
+  readonly logSpec: Float64Array;
+  /** Template activations of the fit (note t % notes.length; dull templates first, then bright). */
+  readonly activations: Float64Array;
+  /** Sparse template dictionary: for template t, entries dictStart[t]..dictStart[t+1] of (dictBin, dictValue). */
+  readonly dictStart: Int32Array;
+  readonly dictBin: Int32Array;
+  readonly dictValue: Float64Array;
+  /** Gram matrix of the dictionary (templates × templates, row-major). */
+  readonly gram: Float64Array;
+  /** Dᵀy and the gradient G·x − Dᵀy of the fit. */
+  readonly dty: Float64Array;
+  readonly grad: Float64Array;
+  /** Upper bound of each activation this update (see `fundamentalCap`). */
+  readonly cap: Float64Array;
   readonly peakHz: Float64Array;
   readonly peakAmp: Float64Array;
-  readonly peakMidi: Float64Array;
-  /** 1 where the peak was taken as an upper harmonic of a lower one. */
   readonly peakHarmonic: Uint8Array;
-  /** This update's chroma before smoothing. */
-  readonly raw: Float64Array;
-  /** Smoothed (unnormalised) chroma. */
-  readonly smooth: Float64Array;
-  /** Leaky circular mean of the peaks' deviations from the semitone grid. */
+  readonly rawChroma: Float64Array;
+  readonly rawBass: Float64Array;
+  readonly smoothChroma: Float64Array;
+  readonly smoothBass: Float64Array;
   tuningCos: number;
   tuningSin: number;
-  /** Decimated samples written since the last update. */
   sinceUpdate: number;
 }
 
+const midiOf = (hz: Hz): number => 69 + 12 * Math.log2(hz / 440);
+
 /**
  * Allocates the chroma state for a stream at `sampleRate` analysed in hops of `hopFrames`.
- * @param params - only `windowSeconds`, `minHz` and `maxHz` are read here.
+ * @param params - only the window lengths, `minHz`, `maxHz`, `harmonics`, `harmonicDecay` and `brightDecay` are read here.
  */
 export function createChromaState(sampleRate: number, hopFrames: number, params: Partial<ChromaParams> = {}): ChromaState {
   const p = { ...defaultChromaParams, ...params };
   const factor = decimationFactor(sampleRate, p.maxHz);
   const outputRate = sampleRate / factor;
-  const windowLength = Math.max(64, Math.round(p.windowSeconds * outputRate));
-  let fftSize = 64;
-  while (fftSize < windowLength) fftSize *= 2;
-  const decimator = createDecimatorState(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), fftSize);
-  const window = new Float64Array(windowLength);
-  for (let i = 0; i < windowLength; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / windowLength);
+  const long = createSpectrum(Math.max(64, Math.round(p.windowSeconds * outputRate)));
+  const short = createSpectrum(Math.max(64, Math.round(Math.min(p.shortWindowSeconds, p.windowSeconds) * outputRate)));
+  const decimator = createDecimatorState(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), long.fftSize);
+
+  const topHz = Math.min(p.maxHz, 0.45 * outputRate);
+  const noteLo = Math.ceil(midiOf(p.minHz));
+  const binLoMidi = noteLo - 1;
+  const nBins = Math.max(1, Math.floor((midiOf(topHz) - binLoMidi) * BINS_PER_SEMITONE));
+  const noteHi = Math.floor(midiOf(topHz)) - 1;
+  const nNotes = Math.max(1, noteHi - noteLo + 1);
+
+  // Dictionary: harmonic h of note n at log bin 3·(n − binLoMidi + 12·log2 h), linear-interpolated
+  // between its two bins; template t is note t % nNotes with the dull (t < nNotes) or bright decay.
+  const decays = p.brightDecay > 0 ? [p.harmonicDecay, p.brightDecay] : [p.harmonicDecay];
+  const nTemplates = nNotes * decays.length;
+  const starts = new Int32Array(nTemplates + 1);
+  const bins: number[] = [];
+  const values: number[] = [];
+  for (let t = 0; t < nTemplates; t++) {
+    const n = t % nNotes;
+    const decay = decays[Math.floor(t / nNotes)];
+    starts[t] = bins.length;
+    const acc = new Map<number, number>();
+    for (let h = 1; h <= p.harmonics; h++) {
+      const pos = BINS_PER_SEMITONE * (noteLo + n - binLoMidi + 12 * Math.log2(h));
+      const j = Math.floor(pos);
+      if (j + 1 >= nBins) break;
+      const frac = pos - j;
+      const a = Math.pow(decay, h - 1);
+      acc.set(j, (acc.get(j) ?? 0) + a * (1 - frac));
+      if (frac > 0) acc.set(j + 1, (acc.get(j + 1) ?? 0) + a * frac);
+    }
+    for (const [j, v] of [...acc].sort((x, y) => x[0] - y[0])) { bins.push(j); values.push(v); }
+  }
+  starts[nTemplates] = bins.length;
+  const dictBin = Int32Array.from(bins);
+  const dictValue = Float64Array.from(values);
+  const gram = new Float64Array(nTemplates * nTemplates);
+  const column = new Float64Array(nBins);
+  for (let a = 0; a < nTemplates; a++) {
+    column.fill(0);
+    for (let e = starts[a]; e < starts[a + 1]; e++) column[dictBin[e]] = dictValue[e];
+    for (let b = 0; b < nTemplates; b++) {
+      let s = 0;
+      for (let e = starts[b]; e < starts[b + 1]; e++) s += column[dictBin[e]] * dictValue[e];
+      gram[a * nTemplates + b] = s;
+    }
+  }
+
   return {
-    chroma: new Float32Array(12),
-    tuningCents: 0,
-    sampleRate, hopFrames, decimator, windowLength, fftSize,
-    fft: new FFT(fftSize),
-    window,
-    fftIn: new Float64Array(fftSize),
-    fftOut: new Float64Array(2 * fftSize),
-    power: new Float64Array(fftSize / 2 + 1),
-    peakHz: new Float64Array(MAX_PEAKS),
-    peakAmp: new Float64Array(MAX_PEAKS),
-    peakMidi: new Float64Array(MAX_PEAKS),
-    peakHarmonic: new Uint8Array(MAX_PEAKS),
-    raw: new Float64Array(12),
-    smooth: new Float64Array(12),
+    chroma: new Float32Array(12), bass: new Float32Array(12), notes: new Float64Array(nNotes), noteLo,
+    activations: new Float64Array(nTemplates),
+    updated: false, silent: true, tuningCents: 0,
+    sampleRate, hopFrames, decimator, long, short, binLoMidi,
+    logSpec: new Float64Array(nBins),
+    dictStart: starts, dictBin, dictValue, gram,
+    dty: new Float64Array(nTemplates), grad: new Float64Array(nTemplates), cap: new Float64Array(nTemplates),
+    peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),
+    rawChroma: new Float64Array(12), rawBass: new Float64Array(12),
+    smoothChroma: new Float64Array(12), smoothBass: new Float64Array(12),
     tuningCos: 0, tuningSin: 0, sinceUpdate: 0,
   };
 }
 
 /**
- * Called once per analysis hop with that hop's mono samples; updates `state.chroma` and
- * `state.tuningCents` in place. No allocation.
+ * Called once per analysis hop with that hop's mono samples; updates `state.chroma`,
+ * `state.bass`, `state.notes` and `state.tuningCents` in place every `updateSeconds`. No allocation.
  *
  * @remarks
- * The signal is low-passed and decimated to about 2.4 × maxHz into a ring; every
- * `updateSeconds` a Hann-windowed FFT of the newest `windowSeconds` is taken, its spectral peaks
- * are located to a fraction of a bin (parabola on log power), mapped to pitch, corrected by the
- * tuning estimate and added to their pitch class. Peaks that look like non-octave harmonics of a
- * lower peak are damped, which removes most of the major third that a minor chord's root
- * contributes through its 5th harmonic. Cost is dominated by the FFT, amortised over the hops of
- * one update.
+ * The signal is low-passed and decimated to about 2.4 × maxHz into a ring. Each update takes two
+ * Hann-windowed FFTs of the newest samples (the long window below `splitHz`, where semitones are a
+ * few hertz apart; the short one above), puts their spectral peaks as lines on a log-frequency
+ * axis of three bins per semitone centred on the running tuning estimate, and fits that with
+ * non-negative note activations, each note a mix of two templates of `harmonics` partials (a dull
+ * one decaying by `harmonicDecay`, a bright one by `brightDecay`), a note capped by the line at its
+ * fundamental. Overtones are thereby explained by their
+ * fundamentals instead of counted as pitch classes of their own (the major third of a minor
+ * chord's root, the seventh of a major third). Chroma = activations folded onto 12 classes;
+ * bass = the lowest strong note and the notes up to an octave above it, weighted down with height.
  */
 export function chromaStep(hop: Float32Array, state: ChromaState, params: ChromaParams): void {
   const dec = state.decimator;
   const before = dec.written;
   decimateStep(hop, dec);
   state.sinceUpdate += dec.written - before;
+  state.updated = false;
   const updateSamples = Math.max(1, Math.round(params.updateSeconds * dec.outputRate));
   if (state.sinceUpdate < updateSamples) return;
   const dt = state.sinceUpdate / dec.outputRate;
   state.sinceUpdate = 0;
+  state.updated = true;
   analyse(state, params, dt);
 }
 
-/** One long-FFT update: spectrum → peaks → pitch classes → smoothing. */
-function analyse(state: ChromaState, params: ChromaParams, dt: Seconds): void {
-  const { fftIn, fftOut, power, window, windowLength, fftSize } = state;
-  const dec = state.decimator;
+/** Windowed FFT of the newest `s.windowLength` decimated samples into `s.mag`. */
+function transform(s: Spectrum, dec: DecimatorState): void {
   const ring = dec.ring;
   const mask = ring.length - 1;
-  const start = dec.written - windowLength;
-  let wSum = 0;
-  let wSq = 0;
-  for (let i = 0; i < windowLength; i++) {
-    const w = window[i];
-    fftIn[i] = ring[(start + i) & mask] * w;
-    wSum += w;
-    wSq += w * w;
+  const start = dec.written - s.windowLength;
+  for (let i = 0; i < s.windowLength; i++) s.fftIn[i] = ring[(start + i) & mask] * s.window[i];
+  s.fft.realTransform(s.fftOut, s.fftIn);
+  const half = s.fftSize / 2;
+  const inv = 1 / s.ampNorm;
+  for (let k = 0; k <= half; k++) {
+    const re = s.fftOut[2 * k];
+    const im = s.fftOut[2 * k + 1];
+    s.mag[k] = Math.sqrt(re * re + im * im) * inv;
   }
-  state.fft.realTransform(fftOut, fftIn);
+}
 
-  const binHz = dec.outputRate / fftSize;
-  const half = fftSize / 2;
+function analyse(state: ChromaState, params: ChromaParams, dt: Seconds): void {
+  const dec = state.decimator;
+  const { long, short } = state;
+  transform(long, dec);
+  const binHz = dec.outputRate / long.fftSize;
   const kLo = Math.max(2, Math.ceil(params.minHz / binHz));
-  const kHi = Math.min(half - 2, Math.floor(Math.min(params.maxHz, 0.48 * dec.outputRate) / binHz));
+  const kHi = Math.min(long.fftSize / 2 - 2, Math.floor(Math.min(params.maxHz, 0.45 * dec.outputRate) / binHz));
   let bandSum = 0;
-  let maxPow = 0;
-  for (let k = kLo - 1; k <= kHi + 1; k++) {
-    const re = fftOut[2 * k];
-    const im = fftOut[2 * k + 1];
-    const p = re * re + im * im;
-    power[k] = p;
-    if (k >= kLo && k <= kHi) {
-      bandSum += p;
-      if (p > maxPow) maxPow = p;
-    }
+  let maxMag = 0;
+  for (let k = kLo; k <= kHi; k++) {
+    const m = long.mag[k];
+    bandSum += m * m;
+    if (m > maxMag) maxMag = m;
   }
-  // Parseval: mean square of the band-limited, windowed signal, relative to full scale.
-  const bandMs = (2 * bandSum) / (fftSize * wSq);
+  // Parseval on the amplitude-normalised spectrum: mean square of the band-limited windowed signal.
+  const bandMs = (2 * bandSum * long.ampNorm * long.ampNorm) / (long.fftSize * long.wSq);
   if (!(bandMs > 0) || 10 * Math.log10(bandMs) < params.silenceDb) {
     silence(state);
     return;
   }
-
-  const nPeaks = findPeaks(state, kLo, kHi, maxPow * Math.pow(10, -params.peakThresholdDb / 10), binHz, wSum / 2);
-  markHarmonics(state, nPeaks);
-  accumulate(state, params, nPeaks, dt);
+  state.silent = false;
+  transform(short, dec);
+  updateTuning(state, params, kLo, kHi, maxMag * Math.pow(10, -params.peakThresholdDb / 20), binHz, dt);
+  lineSpectrum(state, params);
+  fitNotes(state, params);
+  fold(state, params, dt);
 }
 
 function silence(state: ChromaState): void {
+  state.silent = true;
   state.chroma.fill(0);
-  state.smooth.fill(0);
+  state.bass.fill(0);
+  state.notes.fill(0);
+  state.activations.fill(0);
+  state.smoothChroma.fill(0);
+  state.smoothBass.fill(0);
 }
 
-/** Local maxima of the power spectrum above `threshold`, with parabolic interpolation on log power. */
-function findPeaks(state: ChromaState, kLo: number, kHi: number, threshold: number, binHz: Hz, ampNorm: number): number {
-  const { power, peakHz, peakAmp, peakMidi } = state;
+/**
+ * The log-frequency spectrum as lines: every local maximum of the long window's spectrum below
+ * `splitHz` and of the short one's above, at its interpolated frequency and amplitude, shared
+ * between the two nearest log bins (the note templates' own kernel), so a partial is one line
+ * whatever the window's main lobe width.
+ */
+function lineSpectrum(state: ChromaState, params: ChromaParams): void {
+  const { logSpec, long, short, binLoMidi } = state;
+  logSpec.fill(0);
+  const rate = state.decimator.outputRate;
+  const tune = state.tuningCents / 100;
+  let maxMag = 0;
+  for (const s of [long, short]) for (let k = 2; k < s.fftSize / 2 - 1; k++) if (s.mag[k] > maxMag) maxMag = s.mag[k];
+  const threshold = maxMag * Math.pow(10, -params.peakThresholdDb / 20);
+  for (const s of [long, short]) {
+    const binHz = rate / s.fftSize;
+    const isLong = s === long;
+    const kFrom = Math.max(2, Math.floor((isLong ? params.minHz * 0.9 : params.splitHz) / binHz));
+    const kTo = Math.min(s.fftSize / 2 - 2, Math.ceil((isLong ? params.splitHz : 0.45 * rate) / binHz));
+    const mag = s.mag;
+    for (let k = kFrom; k <= kTo; k++) {
+      const m = mag[k];
+      if (m <= threshold || m <= mag[k - 1] || m < mag[k + 1]) continue;
+      const a = Math.log(mag[k - 1] + 1e-30);
+      const b = Math.log(m);
+      const c = Math.log(mag[k + 1] + 1e-30);
+      const den = a - 2 * b + c;
+      const delta = den < 0 ? Math.min(0.5, Math.max(-0.5, (0.5 * (a - c)) / den)) : 0;
+      const hz = (k + delta) * binHz;
+      if (isLong ? hz >= params.splitHz : hz < params.splitHz) continue;
+      const amp = Math.exp(b - 0.25 * (a - c) * delta);
+      const pos = (midiOf(hz) - tune - binLoMidi) * BINS_PER_SEMITONE;
+      const j = Math.floor(pos);
+      if (j < 0 || j + 1 >= logSpec.length) continue;
+      const f = pos - j;
+      logSpec[j] += amp * (1 - f);
+      logSpec[j + 1] += amp * f;
+    }
+  }
+}
+
+/** Non-negative least squares by warm-started coordinate descent on the Gram matrix. */
+function fitNotes(state: ChromaState, params: ChromaParams): void {
+  const { activations: x, dty, grad, gram, dictStart, dictBin, dictValue, logSpec, cap, notes } = state;
+  const n = x.length;
+  for (let a = 0; a < n; a++) {
+    let s = 0;
+    for (let e = dictStart[a]; e < dictStart[a + 1]; e++) s += dictValue[e] * logSpec[dictBin[e]];
+    dty[a] = s;
+    if (params.fundamentalCap > 0) {
+      const j = dictBin[dictStart[a]];
+      const y0 = Math.max(logSpec[j], logSpec[j + 1], j > 0 ? logSpec[j - 1] : 0);
+      cap[a] = (params.fundamentalCap * y0) / dictValue[dictStart[a]];
+    } else cap[a] = Infinity;
+    if (x[a] > cap[a]) x[a] = cap[a];
+  }
+  for (let a = 0; a < n; a++) grad[a] = -dty[a];
+  for (let b = 0; b < n; b++) {
+    const xb = x[b];
+    if (xb === 0) continue;
+    for (let a = 0; a < n; a++) grad[a] += gram[a * n + b] * xb;
+  }
+  for (let sweep = 0; sweep < params.sweeps; sweep++) {
+    for (let a = 0; a < n; a++) {
+      const gaa = gram[a * n + a];
+      if (gaa <= 0 || (cap[a] === 0 && x[a] === 0)) continue;
+      const next = Math.min(cap[a], Math.max(0, x[a] - grad[a] / gaa));
+      const d = next - x[a];
+      if (d === 0) continue;
+      x[a] = next;
+      const row = a * n;
+      for (let b = 0; b < n; b++) grad[b] += gram[row + b] * d;
+    }
+  }
+  notes.fill(0);
+  for (let a = 0; a < n; a++) notes[a % notes.length] += x[a];
+}
+
+/** Activations → chroma and bass (leaky-averaged, max-normalised). */
+function fold(state: ChromaState, params: ChromaParams, dt: Seconds): void {
+  const { notes, noteLo, rawChroma, rawBass } = state;
+  rawChroma.fill(0);
+  rawBass.fill(0);
+  const bassTop = Math.min(notes.length - 1, Math.floor(midiOf(params.bassMaxHz)) - noteLo);
+  let bassMax = 0;
+  for (let i = 0; i <= bassTop; i++) if (notes[i] > bassMax) bassMax = notes[i];
+  let lowest = -1;
+  for (let i = 0; i <= bassTop && bassMax > 0; i++) if (notes[i] >= params.bassThreshold * bassMax) { lowest = i; break; }
+  for (let i = 0; i < notes.length; i++) {
+    const v = notes[i];
+    if (v <= 0) continue;
+    const midi = noteLo + i;
+    const pc = midi % 12;
+    const fade = midi <= params.trebleFadeMidi ? 1 : Math.max(0, 1 - (midi - params.trebleFadeMidi) / 12);
+    rawChroma[pc] += fade * Math.pow(v, params.activationExponent);
+    if (lowest >= 0 && i >= lowest && i < lowest + 12) rawBass[pc] += v * Math.exp(-(i - lowest) / 4);
+  }
+  const a = params.smoothSeconds > 0 ? 1 - Math.exp(-dt / params.smoothSeconds) : 1;
+  smoothInto(rawChroma, state.smoothChroma, state.chroma, a);
+  smoothInto(rawBass, state.smoothBass, state.bass, a);
+}
+
+function smoothInto(raw: Float64Array, smooth: Float64Array, out: Float32Array, a: number): void {
+  let rawMax = 0;
+  for (let k = 0; k < 12; k++) if (raw[k] > rawMax) rawMax = raw[k];
+  let sMax = 0;
+  for (let k = 0; k < 12; k++) {
+    const s = smooth[k] + a * ((rawMax > 0 ? raw[k] / rawMax : 0) - smooth[k]);
+    smooth[k] = s;
+    if (s > sMax) sMax = s;
+  }
+  for (let k = 0; k < 12; k++) out[k] = sMax > 1e-9 ? smooth[k] / sMax : 0;
+}
+
+// ---- Tuning: spectral peaks of the long window, their deviation from the semitone grid ----
+
+/** Local maxima of the long window's spectrum above `threshold` (parabolic interpolation on log amplitude). */
+function findPeaks(state: ChromaState, kLo: number, kHi: number, threshold: number, binHz: Hz): number {
+  const mag = state.long.mag;
+  const { peakHz, peakAmp } = state;
   let n = 0;
   for (let k = kLo; k <= kHi && n < MAX_PEAKS; k++) {
-    const p = power[k];
-    if (p <= threshold || p <= power[k - 1] || p < power[k + 1]) continue;
-    const a = Math.log(power[k - 1] + 1e-30);
-    const b = Math.log(p);
-    const c = Math.log(power[k + 1] + 1e-30);
+    const m = mag[k];
+    if (m <= threshold || m <= mag[k - 1] || m < mag[k + 1]) continue;
+    const a = Math.log(mag[k - 1] + 1e-30);
+    const b = Math.log(m);
+    const c = Math.log(mag[k + 1] + 1e-30);
     const den = a - 2 * b + c;
     const delta = den < 0 ? Math.min(0.5, Math.max(-0.5, (0.5 * (a - c)) / den)) : 0;
-    const hz = (k + delta) * binHz;
-    peakHz[n] = hz;
-    peakAmp[n] = Math.exp(0.5 * (b - 0.25 * (a - c) * delta)) / ampNorm;
-    peakMidi[n] = 69 + 12 * Math.log2(hz / 440);
+    peakHz[n] = (k + delta) * binHz;
+    peakAmp[n] = Math.exp(b - 0.25 * (a - c) * delta);
     n++;
   }
   return n;
 }
 
-/** Index of a peak below `below` within the harmonic tolerance of `hz`, or −1. Peaks are sorted. */
+/** Index of a peak below `below` within the harmonic tolerance of `hz`, or −1 (peaks are sorted). */
 function findPeakNear(peakHz: Float64Array, below: number, hz: Hz, ratio: number): number {
   const lo = hz / ratio;
   const hi = hz * ratio;
@@ -239,17 +484,15 @@ function findPeakNear(peakHz: Float64Array, below: number, hz: Hz, ratio: number
     else b = m;
   }
   if (a >= below || peakHz[a] > hi) return -1;
-  // Closest of the candidates in [lo, hi].
   let best = a;
-  for (let j = a + 1; j < below && peakHz[j] <= hi; j++) {
-    if (Math.abs(peakHz[j] - hz) < Math.abs(peakHz[best] - hz)) best = j;
-  }
+  for (let j = a + 1; j < below && peakHz[j] <= hi; j++) if (Math.abs(peakHz[j] - hz) < Math.abs(peakHz[best] - hz)) best = j;
   return best;
 }
 
 /**
- * Marks peaks that are a non-octave harmonic (3, 5, 6, 7, 9, 10 ×) of a lower peak and not an
- * octave (2, 4 ×) of a lower unmarked one. Ascending order, so a mark can depend on lower marks.
+ * Marks peaks that are a non-octave harmonic of a lower peak (and not an octave of an unmarked
+ * one): their deviation from the grid is the harmonic's (the 5th harmonic sits 14 cents flat of
+ * equal temperament), not the tuning's.
  */
 function markHarmonics(state: ChromaState, n: number): void {
   const { peakHz, peakAmp, peakHarmonic } = state;
@@ -263,82 +506,30 @@ function markHarmonics(state: ChromaState, n: number): void {
     if (j4 >= 0 && peakHarmonic[j4] === 0) continue;
     for (const h of ODD_HARMONICS) {
       const j = findPeakNear(peakHz, i, hz / h, ratio);
-      if (j >= 0 && peakAmp[j] >= FUNDAMENTAL_MIN_RATIO * peakAmp[i]) {
-        peakHarmonic[i] = 1;
-        break;
-      }
+      if (j >= 0 && peakAmp[j] >= FUNDAMENTAL_MIN_RATIO * peakAmp[i]) { peakHarmonic[i] = 1; break; }
     }
   }
 }
 
-/** Weight of a partial by its (fractional MIDI) pitch: fades in above minHz and out below maxHz. */
-function pitchWeight(midi: number, loMidi: number, hiMidi: number): number {
-  if (midi <= loMidi || midi >= hiMidi) return 0;
-  if (midi < loMidi + 12) {
-    const s = Math.sin((Math.PI / 2) * ((midi - loMidi) / 12));
-    return s * s;
-  }
-  if (midi > hiMidi - 24) {
-    const c = Math.cos((Math.PI / 2) * ((midi - (hiMidi - 24)) / 24));
-    return c * c;
-  }
-  return 1;
-}
-
-/** Weight of a partial by its distance `d` (semitones, |d| ≤ 0.5) from the tuned semitone grid. */
-function gridWeight(d: number): number {
-  const x = Math.abs(d);
-  if (x <= 0.3) return 1;
-  const c = Math.cos((Math.PI / 2) * ((x - 0.3) / 0.2));
-  return c * c;
-}
-
-/** Peaks → this update's chroma and tuning; then the leaky average and max-normalisation. */
-function accumulate(state: ChromaState, params: ChromaParams, n: number, dt: Seconds): void {
-  const { peakAmp, peakMidi, peakHarmonic, raw, smooth, chroma } = state;
-  const loMidi = 69 + 12 * Math.log2(params.minHz / 440);
-  const hiMidi = 69 + 12 * Math.log2(params.maxHz / 440);
-  const tuning = state.tuningCents / 100;
-  const keepHarmonic = 1 - params.harmonicSuppression;
-  raw.fill(0);
+/** Leaky circular mean of the unmarked peaks' deviations from the semitone grid. */
+function updateTuning(state: ChromaState, params: ChromaParams, kLo: number, kHi: number, threshold: number, binHz: Hz, dt: Seconds): void {
+  const n = findPeaks(state, kLo, kHi, threshold, binHz);
+  markHarmonics(state, n);
   let tc = 0;
   let ts = 0;
   let tw = 0;
   for (let i = 0; i < n; i++) {
-    const midi = peakMidi[i];
-    const fw = pitchWeight(midi, loMidi, hiMidi);
-    if (fw === 0) continue;
-    const amp = peakAmp[i];
-    if (peakHarmonic[i] === 0) {
-      const dev = midi - Math.round(midi);
-      const wt = amp * fw;
-      tc += wt * Math.cos(2 * Math.PI * dev);
-      ts += wt * Math.sin(2 * Math.PI * dev);
-      tw += wt;
-    }
-    const tuned = midi - tuning;
-    const nearest = Math.round(tuned);
-    const pc = ((nearest % 12) + 12) % 12;
-    let w = Math.pow(amp, params.magnitudeExponent) * fw * gridWeight(tuned - nearest);
-    if (peakHarmonic[i] === 1) w *= keepHarmonic;
-    raw[pc] += w;
+    if (state.peakHarmonic[i] === 1) continue;
+    const midi = midiOf(state.peakHz[i]);
+    const dev = midi - Math.round(midi);
+    const w = Math.sqrt(state.peakAmp[i]);
+    tc += w * Math.cos(2 * Math.PI * dev);
+    ts += w * Math.sin(2 * Math.PI * dev);
+    tw += w;
   }
-  if (tw > 0) {
-    const b = 1 - Math.exp(-dt / Math.max(1e-3, params.tuningSeconds));
-    state.tuningCos += b * (tc / tw - state.tuningCos);
-    state.tuningSin += b * (ts / tw - state.tuningSin);
-    state.tuningCents = (100 * Math.atan2(state.tuningSin, state.tuningCos)) / (2 * Math.PI);
-  }
-
-  let rawMax = 0;
-  for (let k = 0; k < 12; k++) if (raw[k] > rawMax) rawMax = raw[k];
-  const a = params.smoothSeconds > 0 ? 1 - Math.exp(-dt / params.smoothSeconds) : 1;
-  let sMax = 0;
-  for (let k = 0; k < 12; k++) {
-    const target = rawMax > 0 ? raw[k] / rawMax : 0;
-    const s = smooth[k] + a * (target - smooth[k]);
-    smooth[k] = s;
-    if (s > sMax) sMax = s;
-  }
-  for (let k = 0; k < 12; k++) chroma[k] = sMax > 1e-9 ? smooth[k] / sMax : 0;
+  if (tw <= 0) return;
+  const b = 1 - Math.exp(-dt / Math.max(1e-3, params.tuningSeconds));
+  state.tuningCos += b * (tc / tw - state.tuningCos);
+  state.tuningSin += b * (ts / tw - state.tuningSin);
+  state.tuningCents = (100 * Math.atan2(state.tuningSin, state.tuningCos)) / (2 * Math.PI);
 }

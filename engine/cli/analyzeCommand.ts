@@ -94,6 +94,8 @@ export function hopJson(f: Features, input?: string): Record<string, unknown> {
     onset: f.onset,
     onsetStrength: r(f.onsetStrengthNorm),
     chroma: Array.from(f.chroma, r),
+    bass: Array.from(f.bass, r),
+    chord: f.chord ? { root: f.chord.root, quality: f.chord.quality, confidence: r(f.chord.confidence) } : null,
     percussive: r(f.percussiveNorm),
     harmonic: r(f.harmonicNorm),
     bpm: Math.round(f.bpm * 100) / 100,

@@ -44,6 +44,8 @@ export interface LatentInput {
   pulse: number;
   motion: number;
   chroma: ArrayLike<number>;
+  /** Scratch of the chord-root mix (see `class_chord_root`). */
+  mixed?: Float32Array;
 }
 
 export interface LatentOptions {
@@ -180,8 +182,20 @@ export function latentInputFromStems(
 ): LatentInput {
   out.pulse = pick(pulse, params.pulse_percussive, params.pulse_harmonic);
   out.motion = pick(motion, params.motion_percussive, params.motion_harmonic);
-  out.chroma = cls.chroma;
+  out.chroma = classChroma(cls, params.class_chord_root, out);
   return out;
+}
+
+/**
+ * What drives the class vector: the chroma, or with `class_chord_root` = k > 0,
+ * (1 − k) × chroma + k × confidence at the chord estimate's root (into `out.mixed`, made once).
+ */
+function classChroma(f: Features, k: number, out: LatentInput): ArrayLike<number> {
+  if (!(k > 0)) return f.chroma;
+  const mixed = (out.mixed ??= new Float32Array(PITCH_CLASSES));
+  for (let p = 0; p < PITCH_CLASSES; p++) mixed[p] = (1 - k) * f.chroma[p];
+  if (f.chord) mixed[f.chord.root] += k * f.chord.confidence;
+  return mixed;
 }
 
 /**

@@ -62,6 +62,7 @@ export const PARAMS = {
   pulse_decay_seconds: num('pulse', 0.081, [0.005, 1], 's', 'exp', 'Decay time constant of a pulse (the original: 0.75 per frame at 43 fps)'),
   dominant_classes_first: bool('class', false, 'The first class goes to the most dominant pitch class so far'),
   class_pitch_react: num('class', 0.5, [0, 2], 'x', 'lin', 'How strongly the pitch classes push the class vector'),
+  class_chord_root: num('class', 0, [0, 1], 'x', 'lin', 'Share of the class push that comes from the chord estimate\'s root (× its confidence) instead of the chroma: 1 = the chord root alone picks the class'),
   class_smooth_seconds: num('class', 1, [0, 10], 's', 'exp', 'Causal smoothing of the class vector (the original averages blocks, looking ahead)'),
   class_complexity: num('class', 1, [0, 1], 'x', 'lin', 'Scale of the class vector'),
   class_shuffle_seconds: num('class', 0, [0, 60], 's', 'exp', 'Rotate the class list this often (0 = never; the original: None)'),

@@ -262,6 +262,8 @@ describe('OSC out', () => {
       f.onsetStrengthNorm = 0.5;
       f.chroma.set([1, 0, 0, 0, 0, 0, 0, 0.5, 0, 0, 0, 0]);
       f.bandsNorm.set([0.75, 0.5, 0.25]);
+      f.bass.set([0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+      f.chord = { root: 9, quality: 'm7', confidence: 0.75 };
       f.bpm = 128;
       f.beat = true;
       f.beatPhase = 0;
@@ -275,6 +277,8 @@ describe('OSC out', () => {
       assert.match(text, /\/vj\/audio\/rms f 0\.250*\b/);
       assert.match(text, /\/vj\/audio\/onset ff 1\.0+ 0\.50*\b/);
       assert.match(text, /\/vj\/audio\/chroma f{12} 1\.0+ 0\.0+ 0\.0+ 0\.0+ 0\.0+ 0\.0+ 0\.0+ 0\.50*/);
+      assert.match(text, /\/vj\/audio\/bass f{12} 0\.0+ 0\.0+ 0\.0+ 0\.0+ 0\.0+ 0\.0+ 0\.0+ 1\.0+/);
+      assert.match(text, /\/vj\/audio\/chord isf 9 "m7" 0\.750*/);
       assert.match(text, /\/vj\/audio\/bands fff 0\.750* 0\.50* 0\.250*/);
       assert.match(text, /\/vj\/audio\/bpm f 128\.0+/);
       assert.match(text, /\/vj\/param\/grain f 0\.250*/);
@@ -283,6 +287,8 @@ describe('OSC out', () => {
     } finally {
       dump.kill();
     }
-    assert.equal(featureMessages(createFeatures()).length, 6);
+    const silent = featureMessages(createFeatures());
+    assert.equal(silent.length, 8);
+    assert.deepEqual(silent.find((m) => m.address === '/vj/audio/chord')?.args, [{ type: 'i', value: -1 }, { type: 's', value: 'none' }, { type: 'f', value: 0 }]);
   });
 });

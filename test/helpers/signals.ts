@@ -23,15 +23,16 @@ export function addNoiseBurst(
 }
 
 /**
- * A piano-like tone added at `start`: partials h = 1..n at h·f0 with amplitude `amplitude / h`
- * (times `partialDecay^(h-1)` when given), a 1 ms linear attack, then an exponential decay with
+ * A piano-like tone added at `start`: partials h = 1..n at h·f0 with amplitude
+ * `amplitude / h^rolloff` (rolloff 1 unless given; 0 = every partial as strong as the
+ * fundamental, organ-like), a 1 ms linear attack, then an exponential decay with
  * time constant `decaySeconds` (Infinity = sustained).
  */
 export function addHarmonicTone(
   out: Float32Array,
   start: number,
   sampleRate: number,
-  opts: { f0: number; amplitude?: number; partials?: number; decaySeconds?: number; attackSeconds?: number; seconds?: number },
+  opts: { f0: number; amplitude?: number; partials?: number; decaySeconds?: number; attackSeconds?: number; seconds?: number; rolloff?: number },
 ): void {
   const amp = opts.amplitude ?? 0.2;
   const n = opts.partials ?? 5;
@@ -42,7 +43,7 @@ export function addHarmonicTone(
     const f = h * opts.f0;
     if (f >= sampleRate / 2) break;
     const w = (2 * Math.PI * f) / sampleRate;
-    const a = amp / h;
+    const a = amp / Math.pow(h, opts.rolloff ?? 1);
     for (let i = 0; i < len && start + i < out.length; i++) {
       const env = (i < attack ? i / attack : 1) * (decay === Infinity ? 1 : Math.exp(-i / (decay * sampleRate)));
       out[start + i] += a * env * Math.sin(w * i);

@@ -101,7 +101,8 @@ function assertOneLineError(r: Run, re: RegExp, what: string): void {
 }
 
 /** The keys of one `--json` line: hopJson in engine/cli/analyzeCommand.ts (`peak` is emitted by design). */
-const JSON_KEYS = ['t', 'rms', 'peak', 'envelope', 'bands', 'onset', 'onsetStrength', 'chroma', 'percussive', 'harmonic', 'bpm', 'beat'];
+const JSON_KEYS = ['t', 'rms', 'peak', 'envelope', 'bands', 'onset', 'onsetStrength', 'chroma', 'bass', 'chord', 'percussive', 'harmonic', 'bpm', 'beat'];
+const QUALITIES = ['maj', 'min', '7', 'm7', 'maj7', 'dim', 'sus4'];
 
 /** Parses and checks every `--json` line; returns the hops. */
 function parseJsonLines(r: Run, keys: readonly string[]): Record<string, unknown>[] {
@@ -127,6 +128,17 @@ function parseJsonLines(r: Run, keys: readonly string[]): Record<string, unknown
     (h.bands as unknown[]).forEach((v) => unit('bands[]', v));
     assert.ok(Array.isArray(h.chroma) && h.chroma.length === 12, `line ${i + 1}: chroma is 12 numbers`);
     (h.chroma as unknown[]).forEach((v) => unit('chroma[]', v));
+    if ('bass' in h) {
+      assert.ok(Array.isArray(h.bass) && h.bass.length === 12, `line ${i + 1}: bass is 12 numbers`);
+      (h.bass as unknown[]).forEach((v) => unit('bass[]', v));
+    }
+    if (h.chord !== null && h.chord !== undefined) {
+      const c = h.chord as Record<string, unknown>;
+      assert.deepEqual(Object.keys(c).sort(), ['confidence', 'quality', 'root'], `line ${i + 1}: chord keys`);
+      assert.ok(Number.isInteger(c.root) && (c.root as number) >= 0 && (c.root as number) <= 11, `line ${i + 1}: chord root 0..11`);
+      assert.ok(QUALITIES.includes(c.quality as string), `line ${i + 1}: chord quality ${String(c.quality)}`);
+      unit('chord.confidence', c.confidence);
+    }
     assert.equal(typeof h.onset, 'boolean', `line ${i + 1}: onset is a boolean`);
     assert.equal(typeof h.beat, 'boolean', `line ${i + 1}: beat is a boolean`);
     return h;
@@ -329,9 +341,10 @@ describe('the demo clip', () => {
     assert.ok(got.length > 20, `${got.length} onsets`);
   });
 
-  test('its chroma follows C – Am – F – G: the three strongest pitch classes of each bar are the triad', async () => {
+  test('its chroma follows C – Am – F – G: the three strongest pitch classes of each bar are the triad; the chord estimate names each bar', async () => {
     const hops = parseJsonLines(await vj('analyze', DEMO_CLIP, '--json'), JSON_KEYS);
     const triads = [[0, 4, 7], [9, 0, 4], [5, 9, 0], [7, 11, 2]];
+    const chords = [[0, 'maj'], [9, 'min'], [5, 'maj'], [7, 'maj']];
     // 120 BPM: one chord per 2 s bar; the last bar fades out, so it is left out.
     for (let bar = 0; bar < 9; bar++) {
       const sum = new Array<number>(12).fill(0);
@@ -341,6 +354,10 @@ describe('the demo clip', () => {
       }
       const top = [...sum.keys()].sort((a, b) => sum[b] - sum[a]).slice(0, 3).sort((a, b) => a - b);
       assert.deepEqual(top, [...triads[bar % 4]].sort((a, b) => a - b), `bar ${bar}: strongest pitch classes`);
+      // The estimate over the second half of the bar (the filter takes a few hundred ms to switch).
+      const late = hops.filter((h) => (h.t as number) >= bar * 2 + 1 && (h.t as number) < bar * 2 + 1.9);
+      const named = late.filter((h) => { const c = h.chord as { root: number; quality: string } | null; return c !== null && c.root === chords[bar % 4][0] && c.quality === chords[bar % 4][1]; });
+      assert.ok(named.length >= 0.9 * late.length, `bar ${bar}: the chord estimate names ${chords[bar % 4].join(' ')} on ${named.length} of ${late.length} hops`);
     }
   });
 });

@@ -362,3 +362,17 @@ describe('latent: triggers', () => {
     assert.equal(s.cls!.rotation, (rot + 3) % 12);
   });
 });
+
+describe('class_chord_root: the chord estimate\'s root drives the class vector', () => {
+  it('0: the chroma itself; 1: confidence at the root alone; 0.5: half of each; no chord: the scaled chroma', () => {
+    const f = createFeatures();
+    f.chroma.set([1, 0, 0, 0, 0.5, 0, 0, 0.8, 0, 0, 0, 0]);
+    f.chord = { root: 9, quality: 'm7', confidence: 0.8 };
+    const p = defaultValues();
+    assert.equal(latentInputFromFeatures(f, { ...p, class_chord_root: 0 }).chroma, f.chroma);
+    assert.deepEqual(Array.from(latentInputFromFeatures(f, { ...p, class_chord_root: 1 }).chroma), [0, 0, 0, 0, 0, 0, 0, 0, 0, Math.fround(0.8), 0, 0]);
+    assert.deepEqual(Array.from(latentInputFromFeatures(f, { ...p, class_chord_root: 0.5 }).chroma), [0.5, 0, 0, 0, 0.25, 0, 0, 0.4, 0, 0.4, 0, 0].map(Math.fround));
+    f.chord = null;
+    assert.deepEqual(Array.from(latentInputFromFeatures(f, { ...p, class_chord_root: 0.5 }).chroma), [0.5, 0, 0, 0, 0.25, 0, 0, 0.4, 0, 0, 0, 0].map(Math.fround));
+  });
+});
