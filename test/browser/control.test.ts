@@ -161,6 +161,9 @@ describe('control page in Chromium', { skip }, () => {
     try {
       const a = await openControl(browser, cs, errors);
       const b = await openControl(browser, cs, errors);
+      // b opened last and holds the focus; a, behind it, may get no frames, and a click waits
+      // for one to scroll into view (this timed out in CI on a busy machine).
+      await a.bringToFront();
       await a.locator('#morph').fill('0');
       await a.locator('[data-preset="club"]').click();
       await until(cs, (s) => s.params.pulse_react === 1.6, 'club loaded');
