@@ -134,7 +134,7 @@ export const SONGS_PER_HALF = 8;
  * on a chord timbre of the half, a bass line (roots, fifths, octaves and passing tones), a
  * melody with non-chord tones, and drums in most songs.
  */
-export function composeSong(half: Half, index: number): Song {
+export function composeSong(half: Half, index: number, programs?: { chord: readonly number[]; bass: readonly number[]; lead: readonly number[] }): Song {
   const d = dice(hashSeed(`song-2/${half}/${index}`));
   const bpm = Math.round(d.range(80, 132));
   const beat = 60 / bpm;
@@ -142,10 +142,10 @@ export function composeSong(half: Half, index: number): Song {
   const bars = d.int(12, 16);
   const g: Grid = { bpm, beat, bar, bars, length: bars * bar };
   const tonic = d.int(0, 11);
-  const timbres = CHORD_TIMBRES[half];
-  const chordProgram = timbres[(index * 5 + 3) % timbres.length].program;
-  const bassProgram = d.pick(BASSES[half]);
-  const leadProgram = d.pick(LEADS[half]);
+  const chordPrograms = programs?.chord ?? CHORD_TIMBRES[half].map((x) => x.program);
+  const chordProgram = chordPrograms[(index * 5 + 3) % chordPrograms.length];
+  const bassProgram = d.pick(programs?.bass ?? BASSES[half]);
+  const leadProgram = d.pick(programs?.lead ?? LEADS[half]);
   const held = d.chance(0.5);
   const start0 = 0.5;
   const chords: ChordSegment[] = [];

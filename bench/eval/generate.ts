@@ -137,7 +137,7 @@ export function truthOnsets(notes: RenderedNote[], cal: CalibrationTable): Secon
 }
 
 /** Writes the `variant` of a clean rendering (clean: nothing to do, the file is the clean one). */
-async function makeVariant(cleanWav: string, outWav: string, variant: Variant, id: string): Promise<void> {
+export async function makeVariant(cleanWav: string, outWav: string, variant: Variant, id: string): Promise<void> {
   if (variant === 'noise') {
     const s = VARIANT_SETTINGS.noise;
     await writeMono(addNoise(await readMono(cleanWav), s.snrDb, s.color, hashSeed(id)), outWav);

@@ -1,5 +1,6 @@
 import FFT from 'fft.js';
 import type { Db, Hz, Seconds } from '../units.js';
+import { chromaNetForward, createChromaNet, type ChromaNet } from './chromaNet.js';
 import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
 
 /**
@@ -43,7 +44,14 @@ export interface ChromaParams {
   trebleFadeMidi: number;
   /** Coordinate-descent sweeps of the non-negative fit per update (warm-started). Range 2–50. */
   sweeps: number;
-  /** Note weight in the chroma = activation ^ this. Range 0.3–2. */
+  /**
+   * The chroma from the learned net ({@link chromaNetForward}: the probability of each pitch class
+   * being a chord tone, from the line spectrum and the note activations); false = the note
+   * activations folded onto 12 classes. The net is used only where its input size fits (the default
+   * `minHz` and `maxHz`).
+   */
+  learned: boolean;
+  /** Note weight in the chroma = activation ^ this (when not `learned`). Range 0.3–2. */
   activationExponent: number;
   /** A note is "strong" for the bass chroma when its activation is at least this fraction of the strongest below `bassMaxHz`. Range 0.05–0.9. */
   bassThreshold: number;
@@ -73,6 +81,7 @@ export const defaultChromaParams: ChromaParams = {
   fundamentalCap: 1.5,
   trebleFadeMidi: 88,
   sweeps: 12,
+  learned: true,
   activationExponent: 0.5,
   bassThreshold: 0.3,
   bassMaxHz: 330,
@@ -153,6 +162,12 @@ export interface ChromaState {
   readonly binLoMidi: number;
   /** The log-frequency line spectrum (amplitudes), three bins per semitone. */
   readonly logSpec: Float64Array;
+  /** Input of the learned chroma: line spectrum, then note activations, each in log decades below its own maximum. */
+  readonly netInput: Float32Array;
+  /** The learned chroma, or null when its input size does not fit these parameters. */
+  readonly net: ChromaNet | null;
+  /** The net's 12 pitch-class probabilities at the last update. */
+  readonly netOutput: Float64Array;
   /** Template activations of the fit (note t % notes.length; dull templates first, then bright). */
   readonly activations: Float64Array;
   /** Sparse template dictionary: for template t, entries dictStart[t]..dictStart[t+1] of (dictBin, dictValue). */
@@ -243,6 +258,8 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     updated: false, silent: true, tuningCents: 0,
     sampleRate, hopFrames, decimator, long, short, binLoMidi,
     logSpec: new Float64Array(nBins),
+    netInput: new Float32Array(nBins + nNotes),
+    net: createChromaNet(nBins + nNotes), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: new Float64Array(nTemplates), cap: new Float64Array(nTemplates),
     peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),
@@ -323,6 +340,8 @@ function analyse(state: ChromaState, params: ChromaParams, dt: Seconds): void {
   updateTuning(state, params, kLo, kHi, maxMag * Math.pow(10, -params.peakThresholdDb / 20), binHz, dt);
   lineSpectrum(state, params);
   fitNotes(state, params);
+  relativeLog(state.logSpec, state.netInput, 0);
+  relativeLog(state.notes, state.netInput, state.logSpec.length);
   fold(state, params, dt);
 }
 
@@ -331,6 +350,7 @@ function silence(state: ChromaState): void {
   state.chroma.fill(0);
   state.bass.fill(0);
   state.notes.fill(0);
+  state.netInput.fill(0);
   state.activations.fill(0);
   state.smoothChroma.fill(0);
   state.smoothBass.fill(0);
@@ -414,6 +434,14 @@ function fitNotes(state: ChromaState, params: ChromaParams): void {
   for (let a = 0; a < n; a++) notes[a % notes.length] += x[a];
 }
 
+/** Decades below the maximum of `src`, mapped so the maximum is 1 and −60 dB or less is 0, into `dst` from `offset`. */
+function relativeLog(src: Float64Array, dst: Float32Array, offset: number): void {
+  let max = 0;
+  for (let i = 0; i < src.length; i++) if (src[i] > max) max = src[i];
+  const inv = max > 0 ? 1 / max : 0;
+  for (let i = 0; i < src.length; i++) dst[offset + i] = Math.max(0, 1 + Math.log10(src[i] * inv + 1e-12) / 3);
+}
+
 /** Activations → chroma and bass (leaky-averaged, max-normalised). */
 function fold(state: ChromaState, params: ChromaParams, dt: Seconds): void {
   const { notes, noteLo, rawChroma, rawBass } = state;
@@ -432,6 +460,10 @@ function fold(state: ChromaState, params: ChromaParams, dt: Seconds): void {
     const fade = midi <= params.trebleFadeMidi ? 1 : Math.max(0, 1 - (midi - params.trebleFadeMidi) / 12);
     rawChroma[pc] += fade * Math.pow(v, params.activationExponent);
     if (lowest >= 0 && i >= lowest && i < lowest + 12) rawBass[pc] += v * Math.exp(-(i - lowest) / 4);
+  }
+  if (params.learned && state.net !== null) {
+    chromaNetForward(state.net, state.netInput, state.netOutput);
+    rawChroma.set(state.netOutput);
   }
   const a = params.smoothSeconds > 0 ? 1 - Math.exp(-dt / params.smoothSeconds) : 1;
   smoothInto(rawChroma, state.smoothChroma, state.chroma, a);

@@ -17,8 +17,8 @@ const MIN_F = 0.9;
 const MAX_MEDIAN_LATENCY_MS = 12;
 /** Issue 14's chord target (the 60 templates, chord-only clips of the held-out half). Not met yet: a todo test below. */
 const CHORD_TARGET = 0.95;
-/** What the note-activation chroma must at least do: beat the offline STFT chroma by this much. */
-const CHORD_MARGIN_OVER_REFERENCE = 0.05;
+/** What the learned chroma must at least do: beat the offline STFT chroma by this much (it does by about 0.22 on the quick set). */
+const CHORD_MARGIN_OVER_REFERENCE = 0.15;
 
 async function missingPrerequisites(): Promise<string[]> {
   const missing: string[] = [];
@@ -89,7 +89,7 @@ describe('onset and chord evaluation (quick set)', () => {
     assert.ok(s.chroma.estimate && s.chroma.estimate['report/chords/clean'] > 0.5, `estimate ${s.chroma.estimate?.['report/chords/clean']}`);
   });
 
-  test(`chords: the issue's target, accuracy ≥ ${CHORD_TARGET} on the report half`, { todo: 'issue 14: the note-activation chroma reaches about 0.8 here; see bench/eval/RESULTS.md' }, (t) => {
+  test(`chords: the issue's target, accuracy ≥ ${CHORD_TARGET} on the report half`, { todo: 'issue 14: the learned chroma reaches about 0.85 on the full report half; see bench/eval/RESULTS.md' }, (t) => {
     const s = ready(t);
     if (!s) return;
     assert.ok((s.chroma.ours?.['report/chords/clean'] ?? 0) >= CHORD_TARGET);

@@ -1,0 +1,243 @@
+/**
+ * Training data for the learned chroma (engine/analysis/chromaNet.ts). Nothing of the report half
+ * goes in: chords rendered by fluidsynth on GM programs that the report half does not use, songs
+ * composed for the tune half with other seeds, and additive tones of random harmonic make-up.
+ * Each file runs through the chroma front end; every update's net input is written with the
+ * sounding chord's pitch classes as the target, for scripts/train_chroma.py.
+ *
+ *   node --import tsx bench/eval/chromaTrain.ts [--out .cache/chroma-train] [--scale 1]
+ *
+ * Writes X.f32 (frames × inputs), Y.u8 (frames × 12, 0/1), clip.i32 (the clip of each frame)
+ * and meta.json.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
+import { CHORD_TIMBRES, composeSong, INTERVALS, voiceChord, VOICINGS, type ChordType } from './chordSet.js';
+import { makeVariant, VARIANTS, type Variant } from './generate.js';
+import { defaultJobs, mapPool } from './proc.js';
+import { dice, hashSeed, type Dice } from './prng.js';
+import { addNoise, readMono, renderMidi, SAMPLE_RATE, writeMidi, type NoteEvent } from './render.js';
+
+/** Bump when the material or the features change. */
+const VERSION = 'chroma-train-1';
+const HOP = 256;
+/** Frames from this long after a chord starts are used (the scoring skips 250 ms; the previous chord still rings before this). */
+const SETTLE = 0.1;
+
+/** A span of the truth: the pitch classes sounding (as chord tones) from `start` to `end`. */
+interface Span { start: number; end: number; pcs: number[] }
+interface Clip { id: string; make: () => Promise<Float32Array>; spans: Span[] }
+
+/** Programs in neither half's chord, bass or lead lists that the report half uses. */
+const REPORT_PROGRAMS = new Set([...CHORD_TIMBRES.report.map((t) => t.program), 33, 35, 39, 71, 66, 57, 82]);
+const EXTRA_PROGRAMS = [2, 3, 7, 18, 28, 44, 45, 46, 51, 54, 60, 63, 84, 85, 87, 93, 95, 8, 9, 12, 22, 23, 31, 56, 68, 73];
+export const TRAIN_PROGRAMS = [...CHORD_TIMBRES.tune.map((t) => t.program), ...EXTRA_PROGRAMS].filter((p) => !REPORT_PROGRAMS.has(p));
+
+/** Pitch-class sets beside the scored qualities, so the net also sees what is not one of them. */
+const OTHER_SETS: Readonly<Record<string, readonly number[]>> = { dim: [0, 3, 6], sus4: [0, 5, 7], aug: [0, 4, 8], sus2: [0, 2, 7], note: [0], fifth: [0, 7], third: [0, 4], m6: [0, 3, 7, 9] };
+
+/** A random chord: its MIDI notes and its pitch classes. */
+function randomChord(d: Dice): { notes: number[]; pcs: number[] } {
+  const root = d.int(36, 83);
+  if (d.chance(0.75)) {
+    const type = d.pick(Object.keys(INTERVALS)) as ChordType;
+    const notes = voiceChord(root, type, d.pick(VOICINGS)).filter((m) => m <= 96);
+    return { notes, pcs: INTERVALS[type].map((i) => (root + i) % 12) };
+  }
+  const iv = OTHER_SETS[d.pick(Object.keys(OTHER_SETS))];
+  const notes = iv.map((i) => root + i + (d.chance(0.2) ? 12 : 0));
+  if (iv.length === 1 && d.chance(0.5)) notes.push(root + 12);
+  return { notes, pcs: iv.map((i) => (root + i) % 12) };
+}
+
+/** A random pitch-class set other than the five scored qualities (single notes most often). */
+function sparseChord(d: Dice): { notes: number[]; pcs: number[] } {
+  const root = d.int(36, 83);
+  const name = d.chance(0.4) ? 'note' : d.pick(Object.keys(OTHER_SETS));
+  const iv = OTHER_SETS[name];
+  const notes = iv.map((i) => root + i + (d.chance(0.2) ? 12 : 0));
+  if (iv.length === 1 && d.chance(0.3)) notes.push(root + 12);
+  return { notes, pcs: iv.map((i) => (root + i) % 12) };
+}
+
+/** A sequence of chords held 0.5–2 s, sometimes with a gap, sometimes restruck. */
+function chordRun(d: Dice, count: number, pick: (d: Dice) => { notes: number[]; pcs: number[] } = randomChord): { events: NoteEvent[]; spans: Span[]; duration: number } {
+  const events: NoteEvent[] = [];
+  const spans: Span[] = [];
+  let t = 0.5;
+  for (let i = 0; i < count; i++) {
+    const c = pick(d);
+    const hold = d.range(0.5, 2);
+    const gap = d.chance(0.15) ? d.range(0.05, 0.3) : 0;
+    const v = d.range(0.45, 0.95);
+    const strikes = d.chance(0.3) ? d.int(2, 4) : 1;
+    for (let s = 0; s < strikes; s++) for (const m of c.notes) events.push({ time: t + (s * hold) / strikes, midi: m, duration: Math.max(0.08, hold / strikes - gap - 0.01), velocity: v });
+    spans.push({ start: t, end: t + hold, pcs: c.pcs });
+    t += hold;
+  }
+  return { events, spans, duration: t + 1 };
+}
+
+/** Additive tones of one random make-up (harmonic decay, odd-only, random partial amplitudes, slight stretch), with an envelope. */
+function synthesize(d: Dice, events: NoteEvent[], duration: number): Float32Array {
+  const out = new Float32Array(Math.ceil(duration * SAMPLE_RATE));
+  const kind = d.int(0, 3);
+  const decay = d.range(0.3, 0.97);
+  const partials = Array.from({ length: 16 }, (_, h) => {
+    const n = h + 1;
+    if (kind === 0) return Math.pow(decay, h);
+    if (kind === 1) return n % 2 === 1 ? 1 / n : 0.03 / n;
+    if (kind === 2) return d.range(0, 1) / Math.sqrt(n);
+    return n <= 10 ? 1 : 0;
+  });
+  const stretch = d.chance(0.5) ? d.range(0, 4e-4) : 0;
+  const attack = d.range(0.003, 0.12);
+  const release = d.range(0.05, 0.6);
+  const sustainDecay = d.chance(0.5) ? d.range(0.2, 3) : 0;
+  for (const e of events) {
+    const f0 = 440 * Math.pow(2, (e.midi - 69) / 12);
+    const i0 = Math.round(e.time * SAMPLE_RATE);
+    const len = Math.min(out.length - i0, Math.round((e.duration + release) * SAMPLE_RATE));
+    const phases = partials.map(() => d.range(0, 2 * Math.PI));
+    for (let h = 0; h < partials.length; h++) {
+      const f = f0 * (h + 1) * Math.sqrt(1 + stretch * (h + 1) * (h + 1));
+      if (f > 20000 || partials[h] === 0) continue;
+      const w = (2 * Math.PI * f) / SAMPLE_RATE;
+      const a = 0.1 * e.velocity * partials[h];
+      for (let i = 0; i < len; i++) {
+        const t = i / SAMPLE_RATE;
+        let env = Math.min(1, t / attack);
+        if (sustainDecay > 0) env *= Math.exp(-t / sustainDecay);
+        if (t > e.duration) env *= Math.exp(-(t - e.duration) / (release / 4));
+        out[i0 + i] += a * env * Math.sin(w * i + phases[h]);
+      }
+    }
+  }
+  return out;
+}
+
+function plan(dir: string, scale: number): Clip[] {
+  const clips: Clip[] = [];
+  const rendered = (id: string, build: () => { score: Parameters<typeof writeMidi>[0]; spans: Span[] }, variant: Variant): Clip => {
+    const { score, spans } = build();
+    return {
+      id, spans,
+      make: async () => {
+        const wav = join(dir, `${id}.wav`);
+        if (!existsSync(wav)) {
+          const mid = join(dir, `${id}.mid`);
+          await writeMidi(score, mid);
+          const clean = join(dir, `${id}-dry.wav`);
+          await renderMidi(mid, clean, score.duration);
+          if (variant === 'clean') await writeFile(wav, await readFile(clean));
+          else await makeVariant(clean, wav, variant, id);
+        }
+        return readMono(wav);
+      },
+    };
+  };
+  for (const program of TRAIN_PROGRAMS) {
+    for (let k = 0; k < 2 * scale; k++) {
+      const id = `gm-${program}-${k}`;
+      const d = dice(hashSeed(`${VERSION}/${id}`));
+      const variant = d.pick(VARIANTS);
+      clips.push(rendered(id, () => {
+        const r = chordRun(d, 40);
+        return { score: { bpm: 100, duration: r.duration, parts: [{ channel: 0, program, notes: r.events }] }, spans: r.spans };
+      }, variant));
+    }
+  }
+  for (let i = 0; i < 24 * scale; i++) {
+    const id = `song-${i}`;
+    const variant = dice(hashSeed(`${VERSION}/${id}`)).pick(VARIANTS);
+    clips.push(rendered(id, () => {
+      const s = composeSong('tune', 1000 + i);
+      return { score: s.score, spans: s.chords.map((c) => ({ start: c.start, end: c.end, pcs: INTERVALS[c.type].map((iv) => (c.root + iv) % 12) })) };
+    }, variant));
+  }
+  for (let i = 0; i < 24 * scale; i++) {
+    const id = `synth-${i}`;
+    const d = dice(hashSeed(`${VERSION}/${id}`));
+    const r = chordRun(d, 40);
+    clips.push({ id, spans: r.spans, make: async () => {
+      const x = synthesize(d, r.events, r.duration);
+      return d.chance(0.5) ? addNoise(x, d.range(15, 40), 'pink', hashSeed(id)) : x;
+    } });
+  }
+  // Songs on other programs: chords on the training programs, basses and leads the report half does not use.
+  const others = { chord: TRAIN_PROGRAMS, bass: [32, 34, 36, 37, 38, 87].filter((p) => !REPORT_PROGRAMS.has(p)), lead: [73, 65, 56, 40, 68, 74, 64, 81, 84, 60, 22, 11].filter((p) => !REPORT_PROGRAMS.has(p)) };
+  for (let i = 0; i < 12 * scale; i++) {
+    const id = `song-gm-${i}`;
+    const variant = dice(hashSeed(`${VERSION}/${id}`)).pick(VARIANTS);
+    clips.push(rendered(id, () => {
+      const s = composeSong('tune', 2000 + i, others);
+      return { score: s.score, spans: s.chords.map((c) => ({ start: c.start, end: c.end, pcs: INTERVALS[c.type].map((iv) => (c.root + iv) % 12) })) };
+    }, variant));
+  }
+  // Single notes, dyads and the other sets alone, so a lone note with strong harmonics reads as one class.
+  for (const program of TRAIN_PROGRAMS) {
+    const id = `gm-sparse-${program}`;
+    const d = dice(hashSeed(`${VERSION}/${id}`));
+    const variant = d.pick(VARIANTS);
+    clips.push(rendered(id, () => {
+      const r = chordRun(d, 30, sparseChord);
+      return { score: { bpm: 100, duration: r.duration, parts: [{ channel: 0, program, notes: r.events }] }, spans: r.spans };
+    }, variant));
+  }
+  for (let i = 0; i < 24 * scale; i++) {
+    const id = `synth-sparse-${i}`;
+    const d = dice(hashSeed(`${VERSION}/${id}`));
+    const r = chordRun(d, 30, sparseChord);
+    clips.push({ id, spans: r.spans, make: async () => synthesize(d, r.events, r.duration) });
+  }
+  return clips;
+}
+
+/** Runs the chroma front end over `x`; every non-silent update inside a span (from SETTLE after its start) is a frame. */
+function frames(x: Float32Array, spans: readonly Span[], onFrame: (input: Float32Array, pcs: readonly number[]) => void): void {
+  const s = createChromaState(SAMPLE_RATE, HOP);
+  let k = 0;
+  for (let i = 0; i + HOP <= x.length; i += HOP) {
+    chromaStep(x.subarray(i, i + HOP), s, defaultChromaParams);
+    if (!s.updated || s.silent) continue;
+    const t = (i + HOP) / SAMPLE_RATE;
+    while (k < spans.length && t > spans[k].end) k++;
+    if (k >= spans.length) break;
+    if (t < spans[k].start + SETTLE) continue;
+    onFrame(s.netInput, spans[k].pcs);
+  }
+}
+
+const { values } = parseArgs({ options: { out: { type: 'string', default: '.cache/chroma-train' }, scale: { type: 'string', default: '1' } } });
+const dir = resolve(values.out!);
+await mkdir(dir, { recursive: true });
+const clips = plan(dir, Number(values.scale));
+const xs: Float32Array[] = [];
+const ys: Uint8Array[] = [];
+const owner: number[] = [];
+let inputs = 0;
+const t0 = Date.now();
+const audio = await mapPool(clips, defaultJobs(), async (c) => c.make());
+clips.forEach((c, ci) => {
+  frames(audio[ci], c.spans, (input, pcs) => {
+    inputs = input.length;
+    xs.push(Float32Array.from(input));
+    const y = new Uint8Array(12);
+    for (const pc of pcs) y[pc] = 1;
+    ys.push(y);
+    owner.push(ci);
+  });
+});
+const probe = createChromaState(SAMPLE_RATE, HOP);
+const X = new Float32Array(xs.length * inputs);
+xs.forEach((x, i) => X.set(x, i * inputs));
+const Y = new Uint8Array(ys.length * 12);
+ys.forEach((y, i) => Y.set(y, i * 12));
+await writeFile(join(dir, 'X.f32'), X);
+await writeFile(join(dir, 'Y.u8'), Y);
+await writeFile(join(dir, 'clip.i32'), Int32Array.from(owner));
+await writeFile(join(dir, 'meta.json'), JSON.stringify({ version: VERSION, frames: xs.length, inputs, bins: probe.logSpec.length, notes: probe.notes.length, clips: clips.map((c) => c.id) }));
+console.log(`chroma-train: ${clips.length} clips, ${xs.length} frames × ${inputs} inputs, ${((Date.now() - t0) / 1000).toFixed(0)} s → ${dir}`);

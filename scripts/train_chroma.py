@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Trains the learned chroma (engine/analysis/chromaNet.ts) on the frames that
+bench/eval/chromaTrain.ts wrote, and writes its weights as engine/analysis/chromaNetWeights.ts.
+
+    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 30]
+
+A small dense net: the chroma front end's inputs (the line spectrum and the note activations, in
+log decades below their maxima) -> two hidden layers (ReLU) -> 12 sigmoid outputs, trained with
+binary cross-entropy against the sounding chord's pitch classes (not every sounding note: the bass
+line's passing tones and the melody's non-chord tones are what it learns to leave out). One clip in
+ten is held back; the epoch with the lowest held-back loss is kept. Deterministic (seeded, one thread).
+"""
+import argparse, base64, json, os, sys
+import numpy as np
+import torch
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--data', default='.cache/chroma-train')
+ap.add_argument('--epochs', type=int, default=12)
+ap.add_argument('--hidden', type=int, default=256)
+ap.add_argument('--out', default='engine/analysis/chromaNetWeights.ts')
+ap.add_argument('--shift', type=int, default=6, help='transpose each training frame by up to this many semitones')
+ap.add_argument('--dropout', type=float, default=0.1)
+ap.add_argument('--batch', type=int, default=1024)
+ap.add_argument('--lr', type=float, default=2e-3)
+args = ap.parse_args()
+
+torch.manual_seed(0)
+np.random.seed(0)
+torch.set_num_threads(2)
+meta = json.load(open(os.path.join(args.data, 'meta.json')))
+n, d = meta['frames'], meta['inputs']
+n_bins, n_notes = meta['bins'], meta['notes']
+assert n_bins + n_notes == d
+X = np.fromfile(os.path.join(args.data, 'X.f32'), dtype=np.float32).reshape(n, d)
+Y = np.fromfile(os.path.join(args.data, 'Y.u8'), dtype=np.uint8).reshape(n, 12).astype(np.float32)
+clip = np.fromfile(os.path.join(args.data, 'clip.i32'), dtype=np.int32)
+val = clip % 10 == 0
+Xt, Yt, Xv, Yv = map(torch.from_numpy, (X[~val], Y[~val], X[val], Y[val]))
+print(f'train {len(Xt)} frames, held back {len(Xv)} ({val.sum()} of {n}), {d} inputs', file=sys.stderr)
+
+h = args.hidden
+net = torch.nn.Sequential(torch.nn.Linear(d, h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, 12))
+
+# Transposition: a shift of k semitones moves the line spectrum by 3k bins and the notes by k
+# (what leaves the range is dropped, what enters is 0) and rotates the target by k.
+def shift_index(k):
+    spec = np.arange(n_bins) - 3 * k
+    notes = np.arange(n_notes) - k
+    idx = np.concatenate([np.where((spec >= 0) & (spec < n_bins), spec, d), np.where((notes >= 0) & (notes < n_notes), n_bins + notes, d)])
+    return torch.from_numpy(idx)
+SHIFTS = list(range(-args.shift, args.shift + 1))
+SHIFT_IDX = torch.stack([shift_index(k) for k in SHIFTS])
+SHIFT_Y = torch.stack([torch.from_numpy((np.arange(12) - k) % 12) for k in SHIFTS])
+
+def transpose(x, y):
+    s = torch.randint(len(SHIFTS), (len(x),))
+    padded = torch.cat([x, torch.zeros(len(x), 1)], 1)
+    return torch.gather(padded, 1, SHIFT_IDX[s]), torch.gather(y, 1, SHIFT_Y[s])
+opt = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=1e-5)
+sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
+loss_fn = torch.nn.BCEWithLogitsLoss()
+
+# The 60 binary templates of the evaluation (12 roots x maj, min, 7, m7, maj7), unit length.
+T = np.zeros((60, 12), dtype=np.float32)
+for r in range(12):
+    for q, iv in enumerate([(0, 4, 7), (0, 3, 7), (0, 4, 7, 10), (0, 3, 7, 10), (0, 4, 7, 11)]):
+        for i in iv:
+            T[r * 5 + q, (r + i) % 12] = 1 / np.sqrt(len(iv))
+T = torch.from_numpy(T)
+
+def template_accuracy(p, y):
+    """Share of frames whose best template (cosine) has exactly the target's pitch classes (scored frames only)."""
+    scored = (y @ T.T).max(1).values > 0.999  # the target is one of the 60
+    got = (p / p.norm(dim=1, keepdim=True).clamp_min(1e-9)) @ T.T
+    want = y @ T.T
+    ok = got.argmax(1) == want.argmax(1)
+    return ok[scored].float().mean().item()
+
+best = (float('inf'), None, -1)
+for epoch in range(args.epochs):
+    net.train()
+    perm = torch.randperm(len(Xt))
+    for i in range(0, len(Xt), args.batch):
+        b = perm[i:i + args.batch]
+        x, y = transpose(Xt[b], Yt[b]) if args.shift > 0 else (Xt[b], Yt[b])
+        x = x * (torch.rand(len(b), 1) * 0.4 + 0.8)  # a little level jitter of the log scale
+        loss = loss_fn(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    sched.step()
+    net.eval()
+    with torch.no_grad():
+        lv = net(Xv)
+        vloss = loss_fn(lv, Yv).item()
+        acc = template_accuracy(torch.sigmoid(lv), Yv)
+        sub = torch.arange(0, len(Xt), 10)
+        tacc = template_accuracy(torch.sigmoid(net(Xt[sub])), Yt[sub])
+    print(f'epoch {epoch + 1}: held-back loss {vloss:.4f}, template accuracy {acc:.3f} (training frames {tacc:.3f})', file=sys.stderr)
+    if vloss < best[0]:
+        best = (vloss, {k: v.clone() for k, v in net.state_dict().items()}, epoch + 1)
+
+net.load_state_dict(best[1])
+layers = []
+for m in net:
+    if isinstance(m, torch.nn.Linear):
+        w = m.weight.detach().numpy().astype('<f4')
+        b = m.bias.detach().numpy().astype('<f4')
+        layers.append({'inputs': w.shape[1], 'outputs': w.shape[0], 'weights': base64.b64encode(w.tobytes()).decode(), 'bias': base64.b64encode(b.tobytes()).decode()})
+
+with open(args.out, 'w') as f:
+    f.write('// Generated by scripts/train_chroma.py from bench/eval/chromaTrain.ts\'s data; do not edit.\n')
+    f.write(f'// {meta["version"]}: {n} frames, held-back loss {best[0]:.4f} at epoch {best[2]}.\n')
+    f.write('/** Dense layers of the learned chroma: row-major weights (outputs x inputs) and biases, little-endian float32, base64. */\n')
+    f.write('export const chromaNetLayers: readonly { inputs: number; outputs: number; weights: string; bias: string }[] = [\n')
+    for l in layers:
+        f.write(f"  {{ inputs: {l['inputs']}, outputs: {l['outputs']},\n    weights: '{l['weights']}',\n    bias: '{l['bias']}' }},\n")
+    f.write('];\n')
+print(f'wrote {args.out} (epoch {best[2]})', file=sys.stderr)
