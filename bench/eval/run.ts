@@ -22,6 +22,7 @@ import { aggregate, markdownReport } from './report.js';
 import type { ChordFigures, ChromaRow, GroupFigures, OnsetRow } from './report.js';
 import { scoreChroma, scoreOnsets, sumChroma } from './score.js';
 import type { ChromaScore, OnsetScore } from './score.js';
+import { runTempoEval, tempoTable, type TempoGroup } from './tempo.js';
 
 /** One aubio method and window setting and its figures on a group. */
 export interface AubioPick { method: string; config: string; f: number; latencyMedianMs: number }
@@ -39,6 +40,8 @@ export interface EvalSummary {
   onsets: Record<string, { clips: number; ours?: GroupFigures; aubio: AubioPick; aubioOverall: AubioPick }>;
   /** Per chord group (see {@link chordGroups}): template accuracy of our chroma, of our estimate, of the reference chroma. */
   chroma: { ours?: Record<string, number>; estimate?: Record<string, number>; reference: Record<string, number>; error?: string };
+  /** Tempo and beat figures per group (see {@link runTempoEval}). */
+  tempo: Record<string, TempoGroup>;
   timings: Record<string, number>;
 }
 
@@ -189,6 +192,11 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
   const chordSummary = (pick: (f: ChordFigures) => number, rows: (r: ChromaRow) => ChordFigures | undefined): Record<string, number> =>
     Object.fromEntries(chromaRows.map((r) => [r.group, rows(r) ? pick(rows(r)!) : NaN]));
 
+  // Tempo and beat (in-process: the CLI prints no per-hop BPM in --onsets mode).
+  t0 = Date.now();
+  const tempo = await runTempoEval({ quick: opts.quick });
+  clock('tempo', t0);
+
   const nOnsets = set.onsets.reduce((a, c) => a + c.onsets.length, 0);
   const mode = opts.quick ? 'quick' : 'full';
   const markdown = markdownReport({
@@ -204,6 +212,11 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
     chromaRows,
     timings,
   });
+  const tempoMarkdown = [
+    '## Tempo and beat (bench/eval/tempo.ts)', '',
+    `Drum grooves (straight, half-time, breakbeat, dembow) on GM kits, steady, with a ±8 BPM step, and DJ-style transitions (8 s crossfade into another groove at another tempo); ${tempo.clips.length} clips. Ours: the analyzer in process (\`bpm\`, \`beat\` per hop); peer: \`aubiotrack\` on the same WAV. The tune half picks defaults; the report half counts.`, '',
+    tempoTable(tempo.groups), '',
+  ].join('\n');
   const summary: EvalSummary = {
     mode,
     generator: GENERATOR_VERSION,
@@ -215,9 +228,10 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
       reference: chordSummary((f) => f.accuracy, (r) => r.reference),
       error: chromaError,
     },
+    tempo: tempo.groups,
     timings,
   };
-  return { summary, markdown };
+  return { summary, markdown: `${markdown}\n${tempoMarkdown}` };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

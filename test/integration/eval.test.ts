@@ -1,6 +1,6 @@
 /**
- * The issue's onset and chord targets, measured on the quick evaluation set (bench/eval, rendered
- * with fluidsynth, compared with aubio) through the `vj analyze` CLI. Under CI=true a missing tool (fluidsynth, sox, aubioonset, the GM SoundFont) fails;
+ * The issue's onset, chord and tempo targets, measured on the quick evaluation set (bench/eval,
+ * rendered with fluidsynth, compared with aubio) through the `vj analyze` CLI (tempo: in process). Under CI=true a missing tool (fluidsynth, sox, aubioonset, the GM SoundFont) fails;
  * elsewhere the tests skip.
  */
 import assert from 'node:assert/strict';
@@ -87,6 +87,27 @@ describe('onset and chord evaluation (quick set)', () => {
     const ref = s.chroma.reference['report/chords/clean'];
     assert.ok(ours >= ref + CHORD_MARGIN_OVER_REFERENCE, `ours ${ours.toFixed(3)}, reference ${ref.toFixed(3)}`);
     assert.ok(s.chroma.estimate && s.chroma.estimate['report/chords/clean'] > 0.5, `estimate ${s.chroma.estimate?.['report/chords/clean']}`);
+  });
+
+  test('tempo: steady straight, half-time and breakbeat grooves (both halves): BPM within 4 % on ≥ 95 % of hops from 8 s, beat F ≥ 0.9', (t) => {
+    const s = ready(t);
+    if (!s) return;
+    const problems: string[] = [];
+    for (const half of ['tune', 'report']) {
+      for (const groove of ['straight', 'half-time', 'breakbeat']) {
+        const g = s.tempo[`${half}/steady/${groove}`];
+        if (!(g.tempoOk >= 0.95)) problems.push(`${half} ${groove}: tempo ${g.tempoOk.toFixed(3)}`);
+        if (!(g.beatF >= 0.9)) problems.push(`${half} ${groove}: beat F ${g.beatF.toFixed(3)}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test("tempo: the issue's targets on the report half (every groove ≥ 95 %, back within 4 % in ≤ 4 s, beat F ≥ 0.90)", { todo: 'issue 14: dembow reads 4/3 of its tempo; a tempo step takes about 4 s to follow; see bench/eval/RESULTS.md' }, (t) => {
+    const s = ready(t);
+    if (!s) return;
+    const all = s.tempo['report/all'];
+    assert.ok(all.tempoOk >= 0.95 && all.recoveredIn4s === 1 && all.beatF >= 0.9, JSON.stringify(all));
   });
 
   test(`chords: the issue's target, accuracy ≥ ${CHORD_TARGET} on the report half`, { todo: 'issue 14: the learned chroma reaches about 0.85 on the full report half; see bench/eval/RESULTS.md' }, (t) => {
