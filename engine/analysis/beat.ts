@@ -32,6 +32,8 @@ export interface BeatParams {
   priorOctaves: number;
   /** Take double the best tempo when its (prior-weighted) score is at least this fraction of the best's. */
   fasterLevelRatio: number;
+  /** Take 4/3 of the best lag when its beat + bar autocorrelation is this many times the best's (see estimateTempo). */
+  threeFourRatio: number;
   /** Length of onset-strength history the tempo is estimated from: the autocorrelation's
    *  exponential window has time constant historySeconds / 2 (the same mean age). */
   historySeconds: Seconds;
@@ -89,6 +91,7 @@ export const defaultBeatParams: BeatParams = {
   preferredBpm: 120,
   priorOctaves: 1,
   fasterLevelRatio: 0.65,
+  threeFourRatio: 1,
   historySeconds: 6,
   frameSeconds: 0.01,
   updateSeconds: 0.25,

@@ -102,7 +102,9 @@ export function parabolicOffset(a: number, b: number, c: number): number {
  *    multiples of the half lag: take the double tempo (if ≤ maxBpm) when prior × (acf(½·lag) +
  *    acf(1½·lag)) is at least `fasterLevelRatio` × prior × (acf(lag) + acf(2·lag)); two lags a
  *    side, as one lag's autocorrelation is noisy over a few seconds of history.
- * 4. Refine the period by least squares over the peaks at 1, 2, 3, 4 × the lag (each found by
+ * 4. Three against four: take 4/3 of the lag when its beat and bar (acf at 1 and 4 × it) are
+ *    stronger, by `threeFourRatio`, than the picked lag's (a 3-3-2 figure over a steady beat).
+ * 5. Refine the period by least squares over the peaks at 1, 2, 3, 4 × the lag (each found by
  *    parabolic interpolation): the error of a peak's position does not grow with its lag, so the
  *    period is ~4× finer than a single peak gives. The same four peaks, averaged, give the
  *    periodicity: a chance peak at one lag of a random onset train rarely has its multiples.
@@ -159,6 +161,18 @@ export function estimateTempo(
     if (faster >= params.fasterLevelRatio * tempoPrior(60 / (best * frameSeconds), centreBpm, oct) * even) {
       best = h;
       bestScore = lagScore(s, h, frameSeconds, centreBpm, oct);
+    }
+  }
+
+  // Three against four: a 3-3-2 figure (dembow, tresillo) over a steady beat is periodic at three
+  // sixteenths, ¾ of the beat. The slower lag's bar (4 × it) repeats where the picked lag's four
+  // (3 beats of the slower) does not: take the slower when its beat + bar beat the picked lag's.
+  const slow = Math.round((4 / 3) * best);
+  if (4 * slow + 1 <= maxLag && 60 / (slow * frameSeconds) >= params.minBpm) {
+    const at = (l: number): number => Math.max(s[l - 1], s[l], s[l + 1], 0);
+    if (at(slow) + at(4 * slow) > params.threeFourRatio * (at(best) + at(4 * best))) {
+      best = slow;
+      bestScore = lagScore(s, slow, frameSeconds, centreBpm, params.priorOctaves);
     }
   }
 

@@ -222,6 +222,28 @@ describe('beat: changes, breaks and taps', () => {
     t.diagnostic(assertTiming(flagErrors(run, after, 12 + seconds + 2, 29.5), '100 BPM after the change'));
   });
 
+  it('a dembow figure (kick on every beat, louder snares at 3-3-2 sixteenths) reads its beat, not 4/3 of it', () => {
+    const hopSeconds = 256 / 48000;
+    const bpm = 95;
+    const odf = new Float64Array(Math.ceil(20 / hopSeconds));
+    const onset = new Uint8Array(odf.length);
+    const step = 60 / bpm / 4;
+    for (let t0 = 0.3; t0 < 20; t0 += 16 * step) {
+      for (const [s, amp] of [[0, 0.6], [4, 0.6], [8, 0.6], [12, 0.6], [3, 1], [6, 1], [11, 1], [14, 1]] as const) {
+        const h = Math.ceil((t0 + s * step) / hopSeconds) - 1;
+        if (h + 1 >= odf.length) continue;
+        odf[h] += amp;
+        odf[h + 1] += 0.3 * amp;
+        onset[h] = 1;
+      }
+    }
+    const sig = { hopSeconds, odf, onset, grid: [], played: [] };
+    for (const v of span(track(sig).bpm, hopSeconds, 8, 19.5)) assert.ok(Math.abs(v - bpm) <= 1, `bpm ${v.toFixed(2)}`);
+    // Without the three-against-four check it reads the snares' 3-sixteenth period.
+    const plain = span(track(sig, { threeFourRatio: Infinity }).bpm, hopSeconds, 8, 19.5);
+    assert.ok(plain.every((v) => Math.abs(v - (bpm * 4) / 3) <= 1.5), `bpm ${plain[0].toFixed(2)}…`);
+  });
+
   it('holds the tempo through silence; beats go on for a short break, then stop', (t) => {
     const sig = synth({ hop: 256, rate: 48000, sections: [{ bpm: 128, until: 12 }, { bpm: 0, until: 40 }], jitter: 0.005, miss: 0.05, extra: 0.1, seed: 3 });
     const run = track(sig);
