@@ -3,7 +3,7 @@
 # when everything is already there. Uses apt-get as root, or sudo when available; otherwise it
 # prints the command to run and exits non-zero.
 #   pulseaudio pulseaudio-utils libasound2-plugins  real capture through PortAudio with no sound card
-#   aubio-tools                                      aubioonset, the onset peer in the evaluation
+#   aubio-tools                                      aubioonset and aubiotrack, the onset and beat peers in the evaluation
 #   fluidsynth fluid-soundfont-gm                    renders the evaluation's MIDI to audio
 #   sox ffmpeg                                       audio conversion, reverb/noise variants, video
 #   liblo-tools                                      oscsend/oscdump, the third-party OSC peer

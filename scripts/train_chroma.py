@@ -2,13 +2,15 @@
 """Trains the learned chroma (engine/analysis/chromaNet.ts) on the frames that
 bench/eval/chromaTrain.ts wrote, and writes its weights as engine/analysis/chromaNetWeights.ts.
 
-    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 30]
+    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 12] [--hidden 256]
 
 A small dense net: the chroma front end's inputs (the line spectrum and the note activations, in
-log decades below their maxima) -> two hidden layers (ReLU) -> 12 sigmoid outputs, trained with
-binary cross-entropy against the sounding chord's pitch classes (not every sounding note: the bass
-line's passing tones and the melody's non-chord tones are what it learns to leave out). One clip in
-ten is held back; the epoch with the lowest held-back loss is kept. Deterministic (seeded, one thread).
+log decades below their maxima) -> two hidden layers (ReLU, dropout) -> 12 sigmoid outputs, trained
+with binary cross-entropy against the sounding chord's pitch classes (not every sounding note: the
+bass line's passing tones and the melody's non-chord tones are what it learns to leave out). Each
+training frame is transposed by a random -6..+6 semitones (spectrum and notes shifted, the target
+rotated), so every root is seen in every register. One clip in ten is held back; the epoch with the
+lowest held-back loss is kept. Seeded, two threads: about 12 minutes on 2 cores for 355,000 frames.
 """
 import argparse, base64, json, os, sys
 import numpy as np
