@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
 import { CHORD_TIMBRES, composeSong, INTERVALS, voiceChord, VOICINGS, type ChordType } from './chordSet.js';
@@ -39,32 +40,34 @@ export const TRAIN_PROGRAMS = [...CHORD_TIMBRES.tune.map((t) => t.program), ...E
 /** Pitch-class sets beside the scored qualities, so the net also sees what is not one of them. */
 const OTHER_SETS: Readonly<Record<string, readonly number[]>> = { dim: [0, 3, 6], sus4: [0, 5, 7], aug: [0, 4, 8], sus2: [0, 2, 7], note: [0], fifth: [0, 7], third: [0, 4], m6: [0, 3, 7, 9] };
 
-/** A random chord: its MIDI notes and its pitch classes. */
-function randomChord(d: Dice): { notes: number[]; pcs: number[] } {
+interface Chord { notes: number[]; pcs: number[] }
+
+/** The set `iv` on `root`: each tone an octave up at random, a single note doubled an octave up with probability `doubling`. */
+function voiceSet(d: Dice, root: number, iv: readonly number[], doubling: number): Chord {
+  const notes = iv.map((i) => root + i + (d.chance(0.2) ? 12 : 0));
+  if (iv.length === 1 && d.chance(doubling)) notes.push(root + 12);
+  return { notes, pcs: iv.map((i) => (root + i) % 12) };
+}
+
+/** A random chord: one of the five scored qualities in a random voicing (3 in 4), else one of the other sets. */
+function randomChord(d: Dice): Chord {
   const root = d.int(36, 83);
   if (d.chance(0.75)) {
     const type = d.pick(Object.keys(INTERVALS)) as ChordType;
     const notes = voiceChord(root, type, d.pick(VOICINGS)).filter((m) => m <= 96);
     return { notes, pcs: INTERVALS[type].map((i) => (root + i) % 12) };
   }
-  const iv = OTHER_SETS[d.pick(Object.keys(OTHER_SETS))];
-  const notes = iv.map((i) => root + i + (d.chance(0.2) ? 12 : 0));
-  if (iv.length === 1 && d.chance(0.5)) notes.push(root + 12);
-  return { notes, pcs: iv.map((i) => (root + i) % 12) };
+  return voiceSet(d, root, OTHER_SETS[d.pick(Object.keys(OTHER_SETS))], 0.5);
 }
 
 /** A random pitch-class set other than the five scored qualities (single notes most often). */
-function sparseChord(d: Dice): { notes: number[]; pcs: number[] } {
+function sparseChord(d: Dice): Chord {
   const root = d.int(36, 83);
-  const name = d.chance(0.4) ? 'note' : d.pick(Object.keys(OTHER_SETS));
-  const iv = OTHER_SETS[name];
-  const notes = iv.map((i) => root + i + (d.chance(0.2) ? 12 : 0));
-  if (iv.length === 1 && d.chance(0.3)) notes.push(root + 12);
-  return { notes, pcs: iv.map((i) => (root + i) % 12) };
+  return voiceSet(d, root, OTHER_SETS[d.chance(0.4) ? 'note' : d.pick(Object.keys(OTHER_SETS))], 0.3);
 }
 
 /** A sequence of chords held 0.5–2 s, sometimes with a gap, sometimes restruck. */
-function chordRun(d: Dice, count: number, pick: (d: Dice) => { notes: number[]; pcs: number[] } = randomChord): { events: NoteEvent[]; spans: Span[]; duration: number } {
+function chordRun(d: Dice, count: number, pick: (d: Dice) => Chord = randomChord): { events: NoteEvent[]; spans: Span[]; duration: number } {
   const events: NoteEvent[] = [];
   const spans: Span[] = [];
   let t = 0.5;
@@ -119,7 +122,7 @@ function synthesize(d: Dice, events: NoteEvent[], duration: number): Float32Arra
   return out;
 }
 
-function plan(dir: string, scale: number): Clip[] {
+export function plan(dir: string, scale: number): Clip[] {
   const clips: Clip[] = [];
   const rendered = (id: string, build: () => { score: Parameters<typeof writeMidi>[0]; spans: Span[] }, variant: Variant): Clip => {
     const { score, spans } = build();
@@ -139,25 +142,23 @@ function plan(dir: string, scale: number): Clip[] {
       },
     };
   };
-  for (const program of TRAIN_PROGRAMS) {
-    for (let k = 0; k < 2 * scale; k++) {
-      const id = `gm-${program}-${k}`;
-      const d = dice(hashSeed(`${VERSION}/${id}`));
-      const variant = d.pick(VARIANTS);
-      clips.push(rendered(id, () => {
-        const r = chordRun(d, 40);
-        return { score: { bpm: 100, duration: r.duration, parts: [{ channel: 0, program, notes: r.events }] }, spans: r.spans };
-      }, variant));
-    }
-  }
-  for (let i = 0; i < 24 * scale; i++) {
-    const id = `song-${i}`;
-    const variant = dice(hashSeed(`${VERSION}/${id}`)).pick(VARIANTS);
-    clips.push(rendered(id, () => {
-      const s = composeSong('tune', 1000 + i);
+  /** A chord run of `count` chords from `pick` on GM `program`. */
+  const gmRun = (id: string, program: number, count: number, pick?: (d: Dice) => Chord): Clip => {
+    const d = dice(hashSeed(`${VERSION}/${id}`));
+    const variant = d.pick(VARIANTS);
+    return rendered(id, () => {
+      const r = chordRun(d, count, pick);
+      return { score: { bpm: 100, duration: r.duration, parts: [{ channel: 0, program, notes: r.events }] }, spans: r.spans };
+    }, variant);
+  };
+  /** A song composed for the tune half (seed `seed`, on `programs` when given). */
+  const song = (id: string, seed: number, programs?: Parameters<typeof composeSong>[2]): Clip =>
+    rendered(id, () => {
+      const s = composeSong('tune', seed, programs);
       return { score: s.score, spans: s.chords.map((c) => ({ start: c.start, end: c.end, pcs: INTERVALS[c.type].map((iv) => (c.root + iv) % 12) })) };
-    }, variant));
-  }
+    }, dice(hashSeed(`${VERSION}/${id}`)).pick(VARIANTS));
+  for (const program of TRAIN_PROGRAMS) for (let k = 0; k < 2 * scale; k++) clips.push(gmRun(`gm-${program}-${k}`, program, 40));
+  for (let i = 0; i < 24 * scale; i++) clips.push(song(`song-${i}`, 1000 + i));
   for (let i = 0; i < 24 * scale; i++) {
     const id = `synth-${i}`;
     const d = dice(hashSeed(`${VERSION}/${id}`));
@@ -169,24 +170,9 @@ function plan(dir: string, scale: number): Clip[] {
   }
   // Songs on other programs: chords on the training programs, basses and leads the report half does not use.
   const others = { chord: TRAIN_PROGRAMS, bass: [32, 34, 36, 37, 38, 87].filter((p) => !REPORT_PROGRAMS.has(p)), lead: [73, 65, 56, 40, 68, 74, 64, 81, 84, 60, 22, 11].filter((p) => !REPORT_PROGRAMS.has(p)) };
-  for (let i = 0; i < 12 * scale; i++) {
-    const id = `song-gm-${i}`;
-    const variant = dice(hashSeed(`${VERSION}/${id}`)).pick(VARIANTS);
-    clips.push(rendered(id, () => {
-      const s = composeSong('tune', 2000 + i, others);
-      return { score: s.score, spans: s.chords.map((c) => ({ start: c.start, end: c.end, pcs: INTERVALS[c.type].map((iv) => (c.root + iv) % 12) })) };
-    }, variant));
-  }
+  for (let i = 0; i < 12 * scale; i++) clips.push(song(`song-gm-${i}`, 2000 + i, others));
   // Single notes, dyads and the other sets alone, so a lone note with strong harmonics reads as one class.
-  for (const program of TRAIN_PROGRAMS) {
-    const id = `gm-sparse-${program}`;
-    const d = dice(hashSeed(`${VERSION}/${id}`));
-    const variant = d.pick(VARIANTS);
-    clips.push(rendered(id, () => {
-      const r = chordRun(d, 30, sparseChord);
-      return { score: { bpm: 100, duration: r.duration, parts: [{ channel: 0, program, notes: r.events }] }, spans: r.spans };
-    }, variant));
-  }
+  for (const program of TRAIN_PROGRAMS) clips.push(gmRun(`gm-sparse-${program}`, program, 30, sparseChord));
   for (let i = 0; i < 24 * scale; i++) {
     const id = `synth-sparse-${i}`;
     const d = dice(hashSeed(`${VERSION}/${id}`));
@@ -199,9 +185,10 @@ function plan(dir: string, scale: number): Clip[] {
 /** Runs the chroma front end over `x`; every non-silent update inside a span (from SETTLE after its start) is a frame. */
 function frames(x: Float32Array, spans: readonly Span[], onFrame: (input: Float32Array, pcs: readonly number[]) => void): void {
   const s = createChromaState(SAMPLE_RATE, HOP);
+  const params = { ...defaultChromaParams, learned: false }; // the net's input only: no need to run it
   let k = 0;
   for (let i = 0; i + HOP <= x.length; i += HOP) {
-    chromaStep(x.subarray(i, i + HOP), s, defaultChromaParams);
+    chromaStep(x.subarray(i, i + HOP), s, params);
     if (!s.updated || s.silent) continue;
     const t = (i + HOP) / SAMPLE_RATE;
     while (k < spans.length && t > spans[k].end) k++;
@@ -211,33 +198,35 @@ function frames(x: Float32Array, spans: readonly Span[], onFrame: (input: Float3
   }
 }
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: '.cache/chroma-train' }, scale: { type: 'string', default: '1' } } });
-const dir = resolve(values.out!);
-await mkdir(dir, { recursive: true });
-const clips = plan(dir, Number(values.scale));
-const xs: Float32Array[] = [];
-const ys: Uint8Array[] = [];
-const owner: number[] = [];
-let inputs = 0;
-const t0 = Date.now();
-const audio = await mapPool(clips, defaultJobs(), async (c) => c.make());
-clips.forEach((c, ci) => {
-  frames(audio[ci], c.spans, (input, pcs) => {
-    inputs = input.length;
-    xs.push(Float32Array.from(input));
-    const y = new Uint8Array(12);
-    for (const pc of pcs) y[pc] = 1;
-    ys.push(y);
-    owner.push(ci);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { out: { type: 'string', default: '.cache/chroma-train' }, scale: { type: 'string', default: '1' } } });
+  const dir = resolve(values.out!);
+  await mkdir(dir, { recursive: true });
+  const clips = plan(dir, Number(values.scale));
+  const xs: Float32Array[] = [];
+  const ys: Uint8Array[] = [];
+  const owner: number[] = [];
+  let inputs = 0;
+  const t0 = Date.now();
+  const audio = await mapPool(clips, defaultJobs(), async (c) => c.make());
+  clips.forEach((c, ci) => {
+    frames(audio[ci], c.spans, (input, pcs) => {
+      inputs = input.length;
+      xs.push(Float32Array.from(input));
+      const y = new Uint8Array(12);
+      for (const pc of pcs) y[pc] = 1;
+      ys.push(y);
+      owner.push(ci);
+    });
   });
-});
-const probe = createChromaState(SAMPLE_RATE, HOP);
-const X = new Float32Array(xs.length * inputs);
-xs.forEach((x, i) => X.set(x, i * inputs));
-const Y = new Uint8Array(ys.length * 12);
-ys.forEach((y, i) => Y.set(y, i * 12));
-await writeFile(join(dir, 'X.f32'), X);
-await writeFile(join(dir, 'Y.u8'), Y);
-await writeFile(join(dir, 'clip.i32'), Int32Array.from(owner));
-await writeFile(join(dir, 'meta.json'), JSON.stringify({ version: VERSION, frames: xs.length, inputs, bins: probe.logSpec.length, notes: probe.notes.length, clips: clips.map((c) => c.id) }));
-console.log(`chroma-train: ${clips.length} clips, ${xs.length} frames × ${inputs} inputs, ${((Date.now() - t0) / 1000).toFixed(0)} s → ${dir}`);
+  const probe = createChromaState(SAMPLE_RATE, HOP);
+  const X = new Float32Array(xs.length * inputs);
+  xs.forEach((x, i) => X.set(x, i * inputs));
+  const Y = new Uint8Array(ys.length * 12);
+  ys.forEach((y, i) => Y.set(y, i * 12));
+  await writeFile(join(dir, 'X.f32'), X);
+  await writeFile(join(dir, 'Y.u8'), Y);
+  await writeFile(join(dir, 'clip.i32'), Int32Array.from(owner));
+  await writeFile(join(dir, 'meta.json'), JSON.stringify({ version: VERSION, frames: xs.length, inputs, bins: probe.logSpec.length, notes: probe.notes.length, clips: clips.map((c) => c.id) }));
+  console.log(`chroma-train: ${clips.length} clips, ${xs.length} frames × ${inputs} inputs, ${((Date.now() - t0) / 1000).toFixed(0)} s → ${dir}`);
+}
