@@ -22,7 +22,7 @@ import { humanize } from './music.js';
 import { hasTool, mapPool, defaultJobs, runTool } from './proc.js';
 import { dice, hashSeed, type Dice } from './prng.js';
 import { DRUM_CHANNEL, readMono, renderMidi, SAMPLE_RATE, writeMidi, type NoteEvent } from './render.js';
-import { matchOnsets, mean, quantile } from './score.js';
+import { mean, quantile, scoreOnsets } from './score.js';
 
 const VERSION = 'tempo-1';
 export const BEAT_WINDOW: Seconds = 0.07;
@@ -136,6 +136,7 @@ export async function generateTempoSet(opts: { quick?: boolean; dir?: string; ha
   const made = await mapPool(plans, defaultJobs(), async (p) => {
     const base = `${p.half}-${p.kind}-${p.groove}-${p.index}`;
     const out: TempoClip[] = [];
+    let planned: ReturnType<typeof planClip> | undefined;
     for (const variant of variants) {
       const id = `${base}-${variant}`;
       const json = join(dir, `${id}.json`);
@@ -143,7 +144,8 @@ export async function generateTempoSet(opts: { quick?: boolean; dir?: string; ha
         const c = JSON.parse(await readFile(json, 'utf8')) as TempoClip;
         if (c.version === VERSION) { out.push(c); continue; }
       }
-      const { notes, kit, truth } = planClip(p.half, p.kind, p.groove, p.index);
+      planned ??= planClip(p.half, p.kind, p.groove, p.index);
+      const { notes, kit, truth } = planned;
       const clean = join(dir, `${base}-clean.wav`);
       if (!existsSync(clean) || variant === 'clean') {
         const mid = join(dir, `${base}.mid`);
@@ -201,10 +203,7 @@ export interface TempoScore {
 function beatF(c: TempoClip, det: readonly Seconds[]): number {
   const overlap = c.kind === 'transition' ? [c.changeAt! - 8, c.changeAt!] : null;
   const d = overlap ? det.filter((t) => t < overlap[0] - BEAT_WINDOW || t > overlap[1] + BEAT_WINDOW) : det;
-  const m = matchOnsets(c.beats, d, BEAT_WINDOW).length;
-  const p = d.length ? m / d.length : 0;
-  const r = c.beats.length ? m / c.beats.length : 0;
-  return p + r > 0 ? (2 * p * r) / (p + r) : 0;
+  return scoreOnsets(c.beats, d, BEAT_WINDOW).f;
 }
 
 export function scoreTempo(c: TempoClip, ours: TrackerRun, aubio: Seconds[] | null): TempoScore {

@@ -452,18 +452,21 @@ function fold(state: ChromaState, params: ChromaParams, dt: Seconds): void {
   for (let i = 0; i <= bassTop; i++) if (notes[i] > bassMax) bassMax = notes[i];
   let lowest = -1;
   for (let i = 0; i <= bassTop && bassMax > 0; i++) if (notes[i] >= params.bassThreshold * bassMax) { lowest = i; break; }
+  const net = params.learned ? state.net : null;
+  if (net !== null) {
+    chromaNetForward(net, state.netInput, state.netOutput);
+    rawChroma.set(state.netOutput);
+  }
   for (let i = 0; i < notes.length; i++) {
     const v = notes[i];
     if (v <= 0) continue;
     const midi = noteLo + i;
     const pc = midi % 12;
-    const fade = midi <= params.trebleFadeMidi ? 1 : Math.max(0, 1 - (midi - params.trebleFadeMidi) / 12);
-    rawChroma[pc] += fade * Math.pow(v, params.activationExponent);
+    if (net === null) {
+      const fade = midi <= params.trebleFadeMidi ? 1 : Math.max(0, 1 - (midi - params.trebleFadeMidi) / 12);
+      rawChroma[pc] += fade * Math.pow(v, params.activationExponent);
+    }
     if (lowest >= 0 && i >= lowest && i < lowest + 12) rawBass[pc] += v * Math.exp(-(i - lowest) / 4);
-  }
-  if (params.learned && state.net !== null) {
-    chromaNetForward(state.net, state.netInput, state.netOutput);
-    rawChroma.set(state.netOutput);
   }
   const a = params.smoothSeconds > 0 ? 1 - Math.exp(-dt / params.smoothSeconds) : 1;
   smoothInto(rawChroma, state.smoothChroma, state.chroma, a);
