@@ -1,6 +1,6 @@
 /**
- * The learned chroma's dense net: the forward pass on hand-set weights, the shipped weights'
- * shape, and the switch back to the note-activation fold.
+ * The learned chroma's dense net: the forward pass on hand-set weights, and the shipped weights
+ * used only where their input size fits the front end.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -41,6 +41,15 @@ interface Signal {
   played: boolean[];
 }
 
+/** Adds an onset of `amp` at `time` to `odf` (the hop it falls in, and 0.3 of it on the next) and flags it. */
+function putOnset(odf: Float64Array, onset: Uint8Array, hopSeconds: number, time: number, amp: number): void {
+  const h = Math.ceil(time / hopSeconds) - 1;
+  if (h < 0 || h + 1 >= odf.length) return;
+  odf[h] += amp;
+  odf[h + 1] += 0.3 * amp;
+  onset[h] = 1;
+}
+
 /** Synthetic onset strength: an impulse (with a short tail) at each played beat, plus noise. */
 function synth(o: SynthOptions): Signal {
   const hopSeconds = o.hop / o.rate;
@@ -51,13 +60,7 @@ function synth(o: SynthOptions): Signal {
   const onset = new Uint8Array(n);
   const grid: number[] = [];
   const played: boolean[] = [];
-  const put = (time: number, amp: number): void => {
-    const h = Math.ceil(time / hopSeconds) - 1;
-    if (h < 0 || h + 1 >= n) return;
-    odf[h] += amp;
-    odf[h + 1] += 0.3 * amp;
-    onset[h] = 1;
-  };
+  const put = (time: number, amp: number): void => putOnset(odf, onset, hopSeconds, time, amp);
   let b = 0.3;
   let start = 0;
   for (const s of o.sections) {
@@ -229,13 +232,7 @@ describe('beat: changes, breaks and taps', () => {
     const onset = new Uint8Array(odf.length);
     const step = 60 / bpm / 4;
     for (let t0 = 0.3; t0 < 20; t0 += 16 * step) {
-      for (const [s, amp] of [[0, 0.6], [4, 0.6], [8, 0.6], [12, 0.6], [3, 1], [6, 1], [11, 1], [14, 1]] as const) {
-        const h = Math.ceil((t0 + s * step) / hopSeconds) - 1;
-        if (h + 1 >= odf.length) continue;
-        odf[h] += amp;
-        odf[h + 1] += 0.3 * amp;
-        onset[h] = 1;
-      }
+      for (const [s, amp] of [[0, 0.6], [4, 0.6], [8, 0.6], [12, 0.6], [3, 1], [6, 1], [11, 1], [14, 1]] as const) putOnset(odf, onset, hopSeconds, t0 + s * step, amp);
     }
     const sig = { hopSeconds, odf, onset, grid: [], played: [] };
     for (const v of span(track(sig).bpm, hopSeconds, 8, 19.5)) assert.ok(Math.abs(v - bpm) <= 1, `bpm ${v.toFixed(2)}`);
