@@ -136,7 +136,7 @@ function timeStages(signal: Float32Array): Record<StageName, number> {
   const hopFrames = Math.max(1, Math.round(p.hopSeconds * SR));
   const hopSeconds = hopFrames / SR;
   const spec = createSpectrumState(SR, p.spectrum);
-  const onset = createOnsetState(spec.bandCount, hopSeconds, p.onset);
+  const onset = createOnsetState(spec, hopSeconds, p.onset);
   const hpss = createHpssState(spec.bandCount, hopSeconds, p.hpss);
   const chroma = createChromaState(SR, hopFrames, p.chroma);
   const beat = createBeatState(hopSeconds, p.beat);
@@ -157,7 +157,7 @@ function timeStages(signal: Float32Array): Record<StageName, number> {
     const t3 = performance.now();
     chromaStep(hop, chroma, p.chroma);
     const t4 = performance.now();
-    beatStep(onset.odf, onset.onset, t, beat, p.beat);
+    beatStep(onset.flux, onset.onset, t, beat, p.beat);
     const t5 = performance.now();
     tSpec += t1 - t0; tOnset += t2 - t1; tHpss += t3 - t2; tChroma += t4 - t3; tBeat += t5 - t4;
   }

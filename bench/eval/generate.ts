@@ -107,6 +107,15 @@ export interface EvalSet {
   calibration: CalibrationTable;
 }
 
+/**
+ * The onset clips' halves: even indices are the tune half (defaults are picked there), odd ones
+ * the report half. eval-1 was made before the split, so only parameters chosen since (the pitch
+ * novelty, the threshold delta) are blind to the report half.
+ */
+export function onsetHalf(c: Pick<OnsetClip, 'index'>): 'tune' | 'report' {
+  return c.index % 2 === 0 ? 'tune' : 'report';
+}
+
 /** One base clip: the variants to make and the ones to score. */
 export interface PlanEntry { category: Category; index: number; make: Variant[]; use: Variant[] }
 

@@ -14,7 +14,7 @@ import { HALVES } from './chordSet.js';
 import { CATEGORIES } from './compose.js';
 import { AUBIO_CONFIGS, AUBIO_METHODS, aubioOnsets, cliChroma, cliOnsets } from './detectors.js';
 import type { AubioMethod, ChromaDetector, OnsetDetector } from './detectors.js';
-import { GENERATOR_VERSION, VARIANTS, generate } from './generate.js';
+import { GENERATOR_VERSION, VARIANTS, generate, onsetHalf } from './generate.js';
 import type { ChordClip, OnsetClip } from './generate.js';
 import { defaultJobs, mapPool } from './proc.js';
 import { referenceChroma } from './referenceChroma.js';
@@ -133,6 +133,12 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
     for (const v of VARIANTS) groups.push({ name: `${cat}/${v}`, pick: (c) => c.category === cat && c.variant === v });
   }
   groups.push({ name: 'all', pick: () => true });
+  if (!opts.quick) {
+    for (const half of ['tune', 'report'] as const) {
+      for (const cat of CATEGORIES) groups.push({ name: `${half}/${cat}`, pick: (c) => onsetHalf(c) === half && c.category === cat });
+      groups.push({ name: `${half}/all`, pick: (c) => onsetHalf(c) === half });
+    }
+  }
   const rows: OnsetRow[] = [];
   const summaryOnsets: EvalSummary['onsets'] = {};
   const allIdx = set.onsets.map((_, i) => i);

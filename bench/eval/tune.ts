@@ -4,15 +4,16 @@
  *
  *   node --import tsx bench/eval/tune.ts [--quick] [--dir DIR] [--chroma] '{"onset":{"delta":2}}' …
  *
- * With `--chroma`, it scores chord-template accuracy (chroma / estimate) on the chord files of
- * the tune half instead (`--half report` to look at the other).
+ * Onsets are scored on the tune half (even clip indices; `--half report` to look at the other,
+ * `--half all` for both). With `--chroma`, it scores chord-template accuracy (chroma / estimate)
+ * on the chord files of the tune half instead (`--half report` to look at the other).
  * Each JSON argument is one configuration (AnalysisOverrides); none = the defaults.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAnalyzer, feed, type AnalysisOverrides } from '../../engine/analysis/analyzer.js';
 import { CATEGORIES } from './compose.js';
-import { generate } from './generate.js';
+import { generate, onsetHalf } from './generate.js';
 import { readMono, SAMPLE_RATE } from './render.js';
 import { aggregate } from './report.js';
 import { chordGroups } from './run.js';
@@ -52,16 +53,18 @@ if (values.chroma) {
   }
   process.exit(0);
 }
-const audio = await Promise.all(set.onsets.map((c) => readMono(join(set.dir, c.wav))));
+// Onsets: the tune half (even clip indices) unless told otherwise; `--half all` for every clip.
+const clips = set.onsets.filter((c) => values.quick || values.half === 'all' || onsetHalf(c) === values.half);
+const audio = await Promise.all(clips.map((c) => readMono(join(set.dir, c.wav))));
 for (const cfg of configs) {
   const t0 = performance.now();
-  const scores = set.onsets.map((c, i) => scoreOnsets(c.onsets, detectOnsets(audio[i], cfg)));
+  const scores = clips.map((c, i) => scoreOnsets(c.onsets, detectOnsets(audio[i], cfg)));
   const ms = performance.now() - t0;
   const cell = (pick: (i: number) => boolean): string => {
     const g = aggregate(scores.filter((_, i) => pick(i)));
     return `${g.f.toFixed(3)} (${g.precision.toFixed(2)}/${g.recall.toFixed(2)}) ${g.latencyMedianMs.toFixed(1)}ms`;
   };
-  const parts = CATEGORIES.map((cat) => `${cat} ${cell((i) => set.onsets[i].category === cat)}`);
-  const worst = ['noise', 'reverb'].map((v) => `${v} ${cell((i) => set.onsets[i].variant === v)}`);
+  const parts = CATEGORIES.map((cat) => `${cat} ${cell((i) => clips[i].category === cat)}`);
+  const worst = ['noise', 'reverb'].map((v) => `${v} ${cell((i) => clips[i].variant === v)}`);
   process.stdout.write(`${JSON.stringify(cfg)}\n  all ${cell(() => true)} | ${parts.join(' | ')} | ${worst.join(' | ')} [${(ms / 1000).toFixed(1)} s]\n`);
 }

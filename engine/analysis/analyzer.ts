@@ -116,7 +116,7 @@ export function createAnalyzer(sampleRate: Hz, overrides: AnalysisOverrides = {}
     sampleRate, hopFrames, params,
     features: createFeatures(),
     spectrum,
-    onset: createOnsetState(spectrum.bandCount, hopSeconds, params.onset),
+    onset: createOnsetState(spectrum, hopSeconds, params.onset),
     hpss: createHpssState(spectrum.bandCount, hopSeconds, params.hpss),
     chroma: createChromaState(sampleRate, hopFrames, params.chroma),
     chord: createChordState(),
@@ -211,7 +211,7 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
     a.sinceChord = 0;
   }
 
-  beatStep(a.onset.odf, f.onset, t, a.beat, p.beat);
+  beatStep(a.onset.flux, f.onset, t, a.beat, p.beat);
   f.bpm = a.beat.bpm;
   f.beatPhase = a.beat.phase;
   f.beatConfidence = a.beat.confidence;

@@ -123,4 +123,9 @@ export const FIXED_ONSET: OnsetParams = {
   maxSeconds: 0.03,
   minIntervalSeconds: 0.03,
   silenceDb: -60,
+  pitchWeight: 0,
+  pitchLagSeconds: 0.04,
+  pitchHarmonics: 6,
+  pitchMinMidi: 48,
+  pitchMaxMidi: 96,
 };

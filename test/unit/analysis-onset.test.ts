@@ -21,7 +21,7 @@ import { describe, it } from 'node:test';
 import { createAnalyzer, feed, type AnalysisOverrides } from '../../engine/analysis/analyzer.js';
 import type { OnsetParams } from '../../engine/analysis/onset.js';
 import { whiteNoise } from '../../engine/audio/testSignals.js';
-import { addHarmonicTone, addNoiseBurst, addSine, analyzeAll, fadeIn, FIXED_ONSET, onsetTimes } from '../helpers/signals.js';
+import { addHarmonicTone, addNoiseBurst, addSine, analyzeAll, fadeIn, FIXED_ONSET, midiHz, onsetTimes } from '../helpers/signals.js';
 
 
 const FIXED = FIXED_ONSET;
@@ -277,4 +277,44 @@ describe('onset detection with the default parameters (documented contract only)
       }
     });
   }
+});
+
+describe('pitch novelty (a new note under ringing partials, at a constant level)', () => {
+  /** The tuned configuration at the time of writing, every field given, so later tuning does not move this test. */
+  const PITCH: OnsetParams = {
+    compression: 10, whitenSeconds: 2, whitenFloor: 1e-3, maxFilterBands: 3, lagSeconds: 0.016,
+    delta: 2.5, averageFactor: 1.5, averageSeconds: 0.1, maxSeconds: 0.03, minIntervalSeconds: 0.05, silenceDb: -60,
+    pitchWeight: 3, pitchLagSeconds: 0.04, pitchHarmonics: 10, pitchMinMidi: 48, pitchMaxMidi: 96,
+  };
+  const sr = 48000;
+  /**
+   * A C major chord (C3 E3 G3, 8 partials each, 1/h amplitudes) rings for 3 s; over it a soft lead
+   * (6 partials) crossfades from A4 to C5 over `crossfadeSeconds` from 1.5 s, its level constant.
+   */
+  function legatoChange(crossfadeSeconds: number): Float32Array {
+    const x = new Float32Array(3 * sr);
+    const w = (f: number) => (2 * Math.PI * f) / sr;
+    for (const m of [48, 52, 55]) for (let h = 1; h <= 8; h++) addSine(x, 0, x.length, sr, midiHz(m) * h, 0.15 / h);
+    for (let i = 0; i < x.length; i++) {
+      const g = Math.min(1, Math.max(0, (i / sr - 1.5) / crossfadeSeconds));
+      const a = Math.cos((g * Math.PI) / 2), b = Math.sin((g * Math.PI) / 2);
+      for (let h = 1; h <= 6; h++) x[i] += (0.05 / h) * (a * Math.sin(h * w(midiHz(69)) * i) + b * Math.sin(h * w(midiHz(72)) * i));
+    }
+    fadeIn(x, 0, 480);
+    return x;
+  }
+
+  it('an 80 ms legato change: found within 30 ms of its start with the pitch novelty, missed by the flux alone', () => {
+    const x = legatoChange(0.08);
+    const withPitch = onsetTimes(sr, x, { onset: PITCH });
+    assert.equal(withPitch.length, 2, `the chord's start and the change only: got ${withPitch.join(', ')}`);
+    assert.ok(withPitch[0] < 0.03, `the start at ${withPitch[0]} s`);
+    assert.ok(withPitch[1] > 1.5 && withPitch[1] <= 1.5 + 0.03, `the change reported at ${withPitch[1]} s`);
+    assert.deepEqual(onsetTimes(sr, x, { onset: { ...PITCH, pitchWeight: 0 } }), withPitch.slice(0, 1));
+  });
+
+  it('a steady chord and lead (beating partials) give no pitch novelty onset', () => {
+    const x = legatoChange(0.08).subarray(0, Math.round(1.5 * sr));
+    assert.equal(onsetTimes(sr, x, { onset: PITCH }).length, 1);
+  });
 });
