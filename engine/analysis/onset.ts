@@ -94,11 +94,14 @@ export interface OnsetState {
   frames: number;
   /** Engine time of the last onset (−∞ before the first). */
   lastOnset: Seconds;
-  /** Pitch novelty: per note and harmonic, the FFT bin of the partial (note-major, -1 past Nyquist). */
+  /** Pitch novelty: the FFT bins that hold some note's partial, ascending. */
+  readonly usedBins: Int32Array;
+  /** Per note and harmonic (note-major), the partial's index in `usedBins` (-1 past Nyquist). */
   readonly partialBins: Int32Array;
   /** Weight of each partial (1/h, each note's weights summing to 1). */
   readonly partialWeights: Float64Array;
-  /** Running peak and compressed, whitened magnitude of each FFT bin. */
+  /** Magnitude, running peak and compressed, whitened magnitude of each of `usedBins`. */
+  readonly binMag: Float64Array;
   readonly binPeak: Float64Array;
   readonly binLog: Float64Array;
   /** Note saliences of past frames, a ring of `pitchLagHops + 1` rows. */
@@ -133,6 +136,9 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
       partialWeights[n * harmonics + h - 1] = 1 / h / sum;
     }
   }
+  const usedBins = Int32Array.from(new Set(partialBins.filter((b) => b >= 0))).sort();
+  const slotOf = new Map(Array.from(usedBins, (b, j) => [b, j] as const));
+  partialBins.forEach((b, i) => { if (b >= 0) partialBins[i] = slotOf.get(b)!; });
   const averageHops = Math.max(1, Math.round(p.averageSeconds / hopSeconds));
   const maxHops = Math.max(0, Math.round(p.maxSeconds / hopSeconds));
   return {
@@ -149,10 +155,12 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
     maxHops,
     frames: 0,
     lastOnset: -Infinity,
+    usedBins,
     partialBins,
     partialWeights,
-    binPeak: new Float64Array(noteCount > 0 ? spec.fftSize / 2 + 1 : 0),
-    binLog: new Float64Array(noteCount > 0 ? spec.fftSize / 2 + 1 : 0),
+    binMag: new Float64Array(usedBins.length),
+    binPeak: new Float64Array(usedBins.length),
+    binLog: new Float64Array(usedBins.length),
     salience: Array.from({ length: pitchLagHops + 1 }, () => new Float64Array(noteCount)),
     pitchLagHops,
     rawSalience: new Float64Array(noteCount),
@@ -229,8 +237,10 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
  * `pitchLagHops`.
  */
 function pitchNoveltyStep(spec: SpectrumState, s: OnsetState, p: OnsetParams): number {
+  const used = s.usedBins;
+  for (let j = 0; j < used.length; j++) s.binMag[j] = spec.magnitude[used[j]];
   const logs = s.binLog;
-  whitenedLog(spec.magnitude, s.binPeak, s.binLog, s.whitenDecay, p);
+  whitenedLog(s.binMag, s.binPeak, logs, s.whitenDecay, p);
   const rows = s.salience.length;
   const slot = s.frames % rows;
   const cur = s.salience[slot];
