@@ -68,8 +68,10 @@ export interface BeatParams {
   /** Hops flagged as onsets count (1 + onsetEmphasis) times their onset strength. */
   onsetEmphasis: number;
   /** A frame is a strong onset when its onset strength reaches this fraction of the recent peak
-   *  (a peak follower decaying with time constant historySeconds). */
+   *  (a peak follower decaying with time constant peakSeconds). */
   strongOnsetRatio: number;
+  /** Time constant of that peak follower: how long a loud passage keeps the soft one after it from counting as strong. */
+  peakSeconds: Seconds;
   /** A break is this long without a strong onset (or 2.2 beat periods, when that is longer). */
   breakSeconds: Seconds;
   /** Time constant of the confidence decay during a break (and after a tap hold ends). */
@@ -108,6 +110,7 @@ export const defaultBeatParams: BeatParams = {
   localMeanSeconds: 0.15,
   onsetEmphasis: 1,
   strongOnsetRatio: 0.3,
+  peakSeconds: 6,
   breakSeconds: 1.5,
   silenceDecaySeconds: 2,
   beatMinConfidence: 0.2,
@@ -382,7 +385,7 @@ function pushFrame(state: BeatState, params: BeatParams, t: Seconds): void {
   const acf = state.acf;
   acfPush(acf, state.ring, pos, Math.exp(-fs / (0.5 * params.historySeconds)));
 
-  state.peakLevel *= Math.exp(-fs / params.historySeconds);
+  state.peakLevel *= Math.exp(-fs / params.peakSeconds);
   if (x > state.peakLevel) state.peakLevel = x;
   if (x > 0 && x >= params.strongOnsetRatio * state.peakLevel) state.lastStrong = t;
   const active = t - state.lastStrong <= Math.max(params.breakSeconds, 2.2 * state.period);
