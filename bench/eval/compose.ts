@@ -198,8 +198,14 @@ function composeDrumClip(d: Dice, index: number): Composition {
   return { score: { bpm: g.bpm, duration: g.length + TAIL, parts: [composeDrums(d, g, style)] }, instruments: [`kit ${style.kit}`] };
 }
 
-/** Clips per category in the full set. */
-export const CLIPS_PER_CATEGORY = 8;
+/**
+ * Clips per category in the full set: 0–7 are the tune half (eval-1 as first made; the onset
+ * defaults were tuned on them), 8–15 the report half (the same instruments, new seeds; added
+ * later, nothing was tuned on them).
+ */
+export const CLIPS_PER_CATEGORY = 16;
+/** The first index of the report half. */
+export const REPORT_FROM_INDEX = 8;
 
 /** Composes clip `index` of `category` (deterministic). */
 export function compose(category: Category, index: number): Composition {

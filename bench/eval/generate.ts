@@ -14,7 +14,7 @@ import { calibrate, soundKey } from './calibrate.js';
 import type { CalibrationTable } from './calibrate.js';
 import { CHORD_TIMBRES, HALVES, SONGS_PER_HALF, chordScore, chordSequence, composeSong } from './chordSet.js';
 import type { ChordSegment, Half } from './chordSet.js';
-import { CATEGORIES, CLIPS_PER_CATEGORY, compose } from './compose.js';
+import { CATEGORIES, CLIPS_PER_CATEGORY, REPORT_FROM_INDEX, compose } from './compose.js';
 import type { Category } from './compose.js';
 import { hashSeed } from './prng.js';
 import { defaultJobs, mapPool, runTool } from './proc.js';
@@ -107,13 +107,9 @@ export interface EvalSet {
   calibration: CalibrationTable;
 }
 
-/**
- * The onset clips' halves: even indices are the tune half (defaults are picked there), odd ones
- * the report half. eval-1 was made before the split, so only parameters chosen since (the pitch
- * novelty, the threshold delta) are blind to the report half.
- */
+/** The onset clip's half: the tune half (indices 0–7, where the defaults were picked) or the report half (8–15, never tuned on). */
 export function onsetHalf(c: Pick<OnsetClip, 'index'>): 'tune' | 'report' {
-  return c.index % 2 === 0 ? 'tune' : 'report';
+  return c.index < REPORT_FROM_INDEX ? 'tune' : 'report';
 }
 
 /** One base clip: the variants to make and the ones to score. */

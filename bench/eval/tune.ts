@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/eval/tune.ts [--quick] [--dir DIR] [--chroma] '{"onset":{"delta":2}}' …
  *
- * Onsets are scored on the tune half (even clip indices; `--half report` to look at the other,
+ * Onsets are scored on the tune half (clips 0–7 of each kind; `--half report` to look at 8–15,
  * `--half all` for both). With `--chroma`, it scores chord-template accuracy (chroma / estimate)
  * on the chord files of the tune half instead (`--half report` to look at the other).
  * Each JSON argument is one configuration (AnalysisOverrides); none = the defaults.
@@ -53,7 +53,7 @@ if (values.chroma) {
   }
   process.exit(0);
 }
-// Onsets: the tune half (even clip indices) unless told otherwise; `--half all` for every clip.
+// Onsets: the tune half (clips 0–7) unless told otherwise; `--half all` for every clip.
 const clips = set.onsets.filter((c) => values.quick || values.half === 'all' || onsetHalf(c) === values.half);
 const audio = await Promise.all(clips.map((c) => readMono(join(set.dir, c.wav))));
 for (const cfg of configs) {

@@ -50,7 +50,7 @@ export interface OnsetParams {
 /**
  * Defaults tuned on the evaluation set (bench/eval, `bench/eval/tune.ts`): the best mean F over
  * drums, plucked, legato and full mixes (clean, noisy, reverberant) with a median latency ≤ 12 ms.
- * The pitch novelty's weight and `delta` were picked on the tune half (even clips) alone, among the
+ * The pitch novelty's weight and `delta` were picked on the tune half (clips 0–7) alone, among the
  * settings that fire nothing on a steady chord with beating partials (the unit test's signal).
  */
 export const defaultOnsetParams: OnsetParams = {
@@ -66,10 +66,10 @@ export const defaultOnsetParams: OnsetParams = {
   minIntervalSeconds: 0.05,
   silenceDb: -60,
   pitchWeight: 3,
-  pitchLagSeconds: 0.04,
+  pitchLagSeconds: 0.06,
   pitchHarmonics: 10,
   pitchMinMidi: 48,
-  pitchMaxMidi: 96,
+  pitchMaxMidi: 108,
 };
 
 /** Preallocated onset detector state. */
