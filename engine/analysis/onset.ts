@@ -42,6 +42,8 @@ export interface OnsetParams {
    */
   pitchWeight: number;
   pitchLagSeconds: Seconds;
+  /** A note counts only by how far its rise exceeds this (salience units): noise lifts many notes a little, a new note lifts its own a lot. */
+  pitchFloor: number;
   pitchHarmonics: number;
   pitchMinMidi: number;
   pitchMaxMidi: number;
@@ -65,8 +67,9 @@ export const defaultOnsetParams: OnsetParams = {
   maxSeconds: 0.03,
   minIntervalSeconds: 0.05,
   silenceDb: -60,
-  pitchWeight: 3,
+  pitchWeight: 5,
   pitchLagSeconds: 0.06,
+  pitchFloor: 0.02,
   pitchHarmonics: 10,
   pitchMinMidi: 48,
   pitchMaxMidi: 108,
@@ -262,7 +265,7 @@ function pitchNoveltyStep(spec: SpectrumState, s: OnsetState, p: OnsetParams): n
       const v = s.salience[(slot + rows - j) % rows][n];
       if (v > past) past = v;
     }
-    const d = cur[n] - past;
+    const d = cur[n] - past - p.pitchFloor;
     if (d > 0) novelty += d;
   }
   return novelty;

@@ -125,6 +125,7 @@ export const FIXED_ONSET: OnsetParams = {
   silenceDb: -60,
   pitchWeight: 0,
   pitchLagSeconds: 0.04,
+  pitchFloor: 0,
   pitchHarmonics: 6,
   pitchMinMidi: 48,
   pitchMaxMidi: 96,
