@@ -194,7 +194,7 @@ function frames(x: Float32Array, spans: readonly Span[], onFrame: (input: Float3
     while (k < spans.length && t > spans[k].end) k++;
     if (k >= spans.length) break;
     if (t < spans[k].start + SETTLE) continue;
-    onFrame(s.netInput, spans[k].pcs);
+    onFrame(s.netInput.subarray(0, s.logSpec.length + s.notes.length), spans[k].pcs); // the front end; train_chroma.py adds the context
   }
 }
 

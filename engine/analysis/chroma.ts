@@ -1,6 +1,7 @@
 import FFT from 'fft.js';
 import type { Db, Hz, Seconds } from '../units.js';
 import { chromaNetForward, createChromaNet, type ChromaNet } from './chromaNet.js';
+import { chromaNetContextSeconds } from './chromaNetWeights.js';
 import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
 
 /**
@@ -162,8 +163,15 @@ export interface ChromaState {
   readonly binLoMidi: number;
   /** The log-frequency line spectrum (amplitudes), three bins per semitone. */
   readonly logSpec: Float64Array;
-  /** Input of the learned chroma: line spectrum, then note activations, each in log decades below its own maximum. */
+  /**
+   * Input of the learned chroma: line spectrum, then note activations, each in log decades below
+   * its own maximum; then (when the shipped net was trained with it) a leaky average of that note
+   * block over `chromaNetContextSeconds`, restarted after silence. bench/eval/chromaTrain.ts
+   * records the first two parts; scripts/train_chroma.py computes the average the same way.
+   */
   readonly netInput: Float32Array;
+  /** The leaky average restarts from the newest notes at the next update (after silence). */
+  contextFresh: boolean;
   /** The learned chroma, or null when its input size does not fit these parameters. */
   readonly net: ChromaNet | null;
   /** The net's 12 pitch-class probabilities at the last update. */
@@ -258,8 +266,8 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     updated: false, silent: true, tuningCents: 0,
     sampleRate, hopFrames, decimator, long, short, binLoMidi,
     logSpec: new Float64Array(nBins),
-    netInput: new Float32Array(nBins + nNotes),
-    net: createChromaNet(nBins + nNotes), netOutput: new Float64Array(12),
+    netInput: new Float32Array(nBins + nNotes * (chromaNetContextSeconds > 0 ? 2 : 1)), contextFresh: true,
+    net: createChromaNet(nBins + nNotes * (chromaNetContextSeconds > 0 ? 2 : 1)), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: new Float64Array(nTemplates), cap: new Float64Array(nTemplates),
     peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),
@@ -342,6 +350,7 @@ function analyse(state: ChromaState, params: ChromaParams, dt: Seconds): void {
   fitNotes(state, params);
   relativeLog(state.logSpec, state.netInput, 0);
   relativeLog(state.notes, state.netInput, state.logSpec.length);
+  if (chromaNetContextSeconds > 0) noteContext(state, 1 - Math.exp(-dt / chromaNetContextSeconds));
   fold(state, params, dt);
 }
 
@@ -351,6 +360,7 @@ function silence(state: ChromaState): void {
   state.bass.fill(0);
   state.notes.fill(0);
   state.netInput.fill(0);
+  state.contextFresh = true;
   state.activations.fill(0);
   state.smoothChroma.fill(0);
   state.smoothBass.fill(0);
@@ -440,6 +450,16 @@ function relativeLog(src: Float64Array, dst: Float32Array, offset: number): void
   for (let i = 0; i < src.length; i++) if (src[i] > max) max = src[i];
   const inv = max > 0 ? 1 / max : 0;
   for (let i = 0; i < src.length; i++) dst[offset + i] = Math.max(0, 1 + Math.log10(src[i] * inv + 1e-12) / 3);
+}
+
+/** The net's context block: the note block's leaky average (`a` = the weight of the newest update). */
+function noteContext(state: ChromaState, a: number): void {
+  const x = state.netInput;
+  const from = state.logSpec.length;
+  const n = state.notes.length;
+  const k = state.contextFresh ? 1 : a;
+  for (let i = 0; i < n; i++) x[from + n + i] += k * (x[from + i] - x[from + n + i]);
+  state.contextFresh = false;
 }
 
 /** Activations → chroma and bass (leaky-averaged, max-normalised). */

@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createChromaState } from '../../engine/analysis/chroma.js';
+import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
+import { chromaNetContextSeconds } from '../../engine/analysis/chromaNetWeights.js';
+import { addHarmonicTone, midiHz } from '../helpers/signals.js';
 import { chromaNetForward, chromaNetOf, createChromaNet, denseLayer } from '../../engine/analysis/chromaNet.js';
 
 describe('chroma net', () => {
@@ -23,9 +25,48 @@ describe('chroma net', () => {
 
   it("the shipped net takes the front end's inputs at the default range and none other", () => {
     const s = createChromaState(48000, 256);
-    assert.equal(s.netInput.length, s.logSpec.length + s.notes.length);
+    assert.equal(s.netInput.length, s.logSpec.length + s.notes.length * (chromaNetContextSeconds > 0 ? 2 : 1));
     assert.notEqual(s.net, null);
     assert.equal(createChromaNet(s.netInput.length + 1), null);
     assert.equal(createChromaState(48000, 256, { maxHz: 3000 }).net, null);
+  });
+
+  it('the context block starts at the note block after silence, then is its leaky average over chromaNetContextSeconds', { skip: chromaNetContextSeconds > 0 ? false : 'the shipped net has no context block' }, () => {
+    const sr = 48000;
+    const hop = 256;
+    const x = new Float32Array(3 * sr);
+    addHarmonicTone(x, Math.round(0.5 * sr), sr, { f0: midiHz(57), amplitude: 0.2, partials: 6, decaySeconds: 10, seconds: 1 });
+    addHarmonicTone(x, Math.round(1.5 * sr), sr, { f0: midiHz(64), amplitude: 0.2, partials: 6, decaySeconds: 10, seconds: 1 });
+    const s = createChromaState(sr, hop);
+    const from = s.logSpec.length;
+    const n = s.notes.length;
+    const notes = () => Array.from(s.netInput.subarray(from, from + n));
+    const context = () => Array.from(s.netInput.subarray(from + n, from + 2 * n));
+    let updates = 0;
+    let last = -1;
+    let prev: number[] = [];
+    const seen: number[] = [];
+    for (let i = 0; i + hop <= x.length; i += hop) {
+      chromaStep(x.subarray(i, i + hop), s, defaultChromaParams);
+      if (!s.updated) continue;
+      const t = (i + hop) / sr;
+      if (s.silent) {
+        assert.ok(context().every((v) => v === 0), `context not cleared in silence at ${t} s`);
+        updates = 0;
+        continue;
+      }
+      if (updates === 0) assert.deepEqual(context(), notes(), 'the first update after silence');
+      else {
+        // ctx − prev = a · (notes − prev), one a for every note, a = 1 − e^(−dt / τ).
+        const a = 1 - Math.exp(-(t - last) / chromaNetContextSeconds);
+        const want = prev.map((p, k) => p + a * (notes()[k] - p));
+        context().forEach((v, k) => assert.ok(Math.abs(v - want[k]) < 1e-6, `note ${k} at ${t} s: ${v} vs ${want[k]}`));
+        seen.push(t);
+      }
+      prev = context();
+      last = t;
+      updates++;
+    }
+    assert.ok(seen.length > 30, `only ${seen.length} updates checked`);
   });
 });
