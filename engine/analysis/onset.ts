@@ -35,7 +35,7 @@ export interface OnsetParams {
   /**
    * Weight of the pitch novelty in the detection function (0 = spectral flux only). The pitch
    * novelty is, summed over the notes `pitchMinMidi`..`pitchMaxMidi`, how far each note's salience
-   * (its first `pitchHarmonics` partials, weighted 1/h, in the whitened, compressed FFT bins,
+   * (its first `pitchHarmonics` partials, weighted 1/h, in the flux's whitened, compressed bands,
    * averaged over the newest two frames) exceeds its maximum over the past `pitchLagSeconds`: a
    * new note under ringing partials raises its own partials together even when the level does
    * not rise, while beating and vibrato faster than the lag do not count.
@@ -52,8 +52,9 @@ export interface OnsetParams {
 /**
  * Defaults tuned on the evaluation set (bench/eval, `bench/eval/tune.ts`): the best mean F over
  * drums, plucked, legato and full mixes (clean, noisy, reverberant) with a median latency ≤ 12 ms.
- * The pitch novelty's weight and `delta` were picked on the tune half (clips 0–7) alone, among the
- * settings that fire nothing on a steady chord with beating partials (the unit test's signal).
+ * The pitch novelty's settings and `delta` were picked on the tune half (clips 0–7) alone, among
+ * those that fire nothing on a steady chord with beating partials (analysis-onset.test.ts) or on
+ * decaying chords over a noise floor (analysis-hopsize.test.ts), at 44.1 and 48 kHz.
  */
 export const defaultOnsetParams: OnsetParams = {
   compression: 10,
@@ -67,13 +68,16 @@ export const defaultOnsetParams: OnsetParams = {
   maxSeconds: 0.03,
   minIntervalSeconds: 0.05,
   silenceDb: -60,
-  pitchWeight: 5,
+  pitchWeight: 6,
   pitchLagSeconds: 0.06,
   pitchFloor: 0.02,
   pitchHarmonics: 10,
   pitchMinMidi: 48,
   pitchMaxMidi: 108,
 };
+
+/** A partial further than this (natural log of the frequency ratio, one semitone) from every band centre is left out. */
+const SEMITONE_LOG = Math.log(2) / 12;
 
 /** Preallocated onset detector state. */
 export interface OnsetState {
@@ -97,21 +101,17 @@ export interface OnsetState {
   frames: number;
   /** Engine time of the last onset (−∞ before the first). */
   lastOnset: Seconds;
-  /** Pitch novelty: the FFT bins that hold some note's partial, ascending. */
-  readonly usedBins: Int32Array;
-  /** Per note and harmonic (note-major), the partial's index in `usedBins` (-1 past Nyquist). */
-  readonly partialBins: Int32Array;
+  /** Pitch novelty: per note and harmonic (note-major), the filterbank band of the partial (-1: none within a semitone, or past Nyquist). */
+  readonly partialBands: Int32Array;
   /** Weight of each partial (1/h, each note's weights summing to 1). */
   readonly partialWeights: Float64Array;
-  /** Magnitude, running peak and compressed, whitened magnitude of each of `usedBins`. */
-  readonly binMag: Float64Array;
-  readonly binPeak: Float64Array;
-  readonly binLog: Float64Array;
   /** Note saliences of past frames, a ring of `pitchLagHops + 1` rows. */
   readonly salience: Float64Array[];
   readonly pitchLagHops: number;
   /** The newest frame's note saliences before smoothing (each row of `salience` is the mean of two frames'). */
   readonly rawSalience: Float64Array;
+  /** Scratch: each note's maximum salience over the past frames of the ring. */
+  readonly pastMax: Float64Array;
   /** Outputs of the newest hop: the fused detection function, its two parts, the threshold, the decision. */
   odf: number;
   flux: number;
@@ -126,22 +126,26 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
   const pitchLagHops = Math.max(1, Math.round(p.pitchLagSeconds / hopSeconds));
   const noteCount = p.pitchWeight > 0 ? Math.max(0, p.pitchMaxMidi - p.pitchMinMidi + 1) : 0;
   const harmonics = Math.max(1, Math.round(p.pitchHarmonics));
-  const partialBins = new Int32Array(noteCount * harmonics).fill(-1);
+  const partialBands = new Int32Array(noteCount * harmonics).fill(-1);
   const partialWeights = new Float64Array(noteCount * harmonics);
-  const binHz = spec.sampleRate / spec.fftSize;
   for (let n = 0; n < noteCount; n++) {
     const f0 = 440 * 2 ** ((p.pitchMinMidi + n - 69) / 12);
     let sum = 0;
     for (let h = 1; h <= harmonics; h++) sum += 1 / h;
     for (let h = 1; h <= harmonics; h++) {
-      const bin = Math.round((h * f0) / binHz);
-      if (bin < spec.fftSize / 2) partialBins[n * harmonics + h - 1] = bin;
-      partialWeights[n * harmonics + h - 1] = 1 / h / sum;
+      const i = n * harmonics + h - 1;
+      partialWeights[i] = 1 / h / sum;
+      const f = h * f0;
+      if (f >= spec.sampleRate / 2) continue;
+      let best = -1;
+      let distance = SEMITONE_LOG;
+      for (let b = 0; b < spec.bandCount; b++) {
+        const d = Math.abs(Math.log(spec.bandHz[b] / f));
+        if (d < distance) { distance = d; best = b; }
+      }
+      partialBands[i] = best;
     }
   }
-  const usedBins = Int32Array.from(new Set(partialBins.filter((b) => b >= 0))).sort();
-  const slotOf = new Map(Array.from(usedBins, (b, j) => [b, j] as const));
-  partialBins.forEach((b, i) => { if (b >= 0) partialBins[i] = slotOf.get(b)!; });
   const averageHops = Math.max(1, Math.round(p.averageSeconds / hopSeconds));
   const maxHops = Math.max(0, Math.round(p.maxSeconds / hopSeconds));
   return {
@@ -158,15 +162,12 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
     maxHops,
     frames: 0,
     lastOnset: -Infinity,
-    usedBins,
-    partialBins,
+    partialBands,
     partialWeights,
-    binMag: new Float64Array(usedBins.length),
-    binPeak: new Float64Array(usedBins.length),
-    binLog: new Float64Array(usedBins.length),
     salience: Array.from({ length: pitchLagHops + 1 }, () => new Float64Array(noteCount)),
     pitchLagHops,
     rawSalience: new Float64Array(noteCount),
+    pastMax: new Float64Array(noteCount),
     odf: 0,
     flux: 0,
     pitchNovelty: 0,
@@ -203,7 +204,7 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
     }
   }
   s.ring = (s.ring + 1) % s.logBands.length;
-  const novelty = p.pitchWeight > 0 ? pitchNoveltyStep(spec, s, p) : 0;
+  const novelty = p.pitchWeight > 0 ? pitchNoveltyStep(cur, s, p) : 0;
   s.frames++;
   const odf = flux + p.pitchWeight * novelty;
 
@@ -236,42 +237,37 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
 
 /**
  * The pitch novelty of the newest frame (before `s.frames` counts it): each note's salience from
- * the whitened, compressed FFT bins at its partials, and the summed rise of the saliences over
- * `pitchLagHops`.
+ * the whitened, compressed filterbank bands at its partials (`bands`, the flux's own), and the
+ * summed rise of the saliences over their maximum in the past `pitchLagHops` frames.
  */
-function pitchNoveltyStep(spec: SpectrumState, s: OnsetState, p: OnsetParams): number {
-  const used = s.usedBins;
-  for (let j = 0; j < used.length; j++) s.binMag[j] = spec.magnitude[used[j]];
-  const logs = s.binLog;
-  whitenedLog(s.binMag, s.binPeak, logs, s.whitenDecay, p);
+function pitchNoveltyStep(bands: Float64Array, s: OnsetState, p: OnsetParams): number {
   const rows = s.salience.length;
   const slot = s.frames % rows;
   const cur = s.salience[slot];
-  const bins = s.partialBins;
+  const partials = s.partialBands;
   const weights = s.partialWeights;
   const raw = s.rawSalience;
-  const harmonics = bins.length / Math.max(1, cur.length);
+  const harmonics = partials.length / Math.max(1, cur.length);
   for (let n = 0, i = 0; n < cur.length; n++) {
     let acc = 0;
-    for (let h = 0; h < harmonics; h++, i++) if (bins[i] >= 0) acc += weights[i] * logs[bins[i]];
+    for (let h = 0; h < harmonics; h++, i++) if (partials[i] >= 0) acc += weights[i] * bands[partials[i]];
     cur[n] = 0.5 * (acc + raw[n]);
     raw[n] = acc;
   }
   if (s.frames < s.pitchLagHops) return 0;
+  const past = s.pastMax;
+  past.fill(0);
+  for (let j = 1; j < rows; j++) {
+    const row = s.salience[(slot + rows - j) % rows];
+    for (let n = 0; n < past.length; n++) if (row[n] > past[n]) past[n] = row[n];
+  }
   let novelty = 0;
   for (let n = 0; n < cur.length; n++) {
-    let past = 0;
-    for (let j = 1; j < rows; j++) {
-      const v = s.salience[(slot + rows - j) % rows][n];
-      if (v > past) past = v;
-    }
-    const d = cur[n] - past - p.pitchFloor;
+    const d = cur[n] - past[n] - p.pitchFloor;
     if (d > 0) novelty += d;
   }
   return novelty;
 }
-
-
 
 /**
  * `dst[i]` = log10(1 + compression × src[i] / peak[i]), each `peak` the running maximum of its
