@@ -103,7 +103,7 @@ export const defaultBeatParams: BeatParams = {
   tempoSmoothing: 0.5,
   switchSeconds: 1,
   octaveSwitchSeconds: 4,
-  switchScoreRatio: 0.6,
+  switchScoreRatio: 0.75,
   phaseWindowSeconds: 2,
   phaseGain: 0.5,
   periodicityFull: 0.5,
