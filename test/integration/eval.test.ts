@@ -103,14 +103,14 @@ describe('onset and chord evaluation (quick set)', () => {
     assert.deepEqual(problems, []);
   });
 
-  test("tempo: the issue's targets on the report half (every groove ≥ 95 %, back within 4 % in ≤ 4 s, beat F ≥ 0.90)", { todo: 'issue 14: the beat phase on dembow is off (beat F about 0.2); a tempo step takes about 4 s to follow; see bench/eval/RESULTS.md' }, (t) => {
+  test("tempo: the issue's targets on the report half (every groove ≥ 95 %, back within 4 % in ≤ 4 s, beat F ≥ 0.90)", { todo: 'issue 14: the beat phase on dembow is off (beat F about 0.2); on the full report half about 1 change in 12 takes longer than 4 s to follow; see bench/eval/RESULTS.md' }, (t) => {
     const s = ready(t);
     if (!s) return;
     const all = s.tempo['report/all'];
     assert.ok(all.tempoOk >= 0.95 && all.recoveredIn4s === 1 && all.beatF >= 0.9, JSON.stringify(all));
   });
 
-  test(`chords: the issue's target, accuracy ≥ ${CHORD_TARGET} on the report half`, { todo: 'issue 14: the learned chroma reaches about 0.85 on the full report half; see bench/eval/RESULTS.md' }, (t) => {
+  test(`chords: the issue's target, accuracy ≥ ${CHORD_TARGET} on the report half`, { todo: 'issue 14: the learned chroma reaches about 0.89 on chord-only clips (0.69 in songs) of the full report half; see bench/eval/RESULTS.md' }, (t) => {
     const s = ready(t);
     if (!s) return;
     assert.ok((s.chroma.ours?.['report/chords/clean'] ?? 0) >= CHORD_TARGET);
