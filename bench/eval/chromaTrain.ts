@@ -170,7 +170,7 @@ export function plan(dir: string, scale: number): Clip[] {
   }
   // Songs on other programs: chords on the training programs, basses and leads the report half does not use.
   const others = { chord: TRAIN_PROGRAMS, bass: [32, 34, 36, 37, 38, 87].filter((p) => !REPORT_PROGRAMS.has(p)), lead: [73, 65, 56, 40, 68, 74, 64, 81, 84, 60, 22, 11].filter((p) => !REPORT_PROGRAMS.has(p)) };
-  for (let i = 0; i < 12 * scale; i++) clips.push(song(`song-gm-${i}`, 2000 + i, others));
+  for (let i = 0; i < 36 * scale; i++) clips.push(song(`song-gm-${i}`, 2000 + i, others));
   // Single notes, dyads and the other sets alone, so a lone note with strong harmonics reads as one class.
   for (const program of TRAIN_PROGRAMS) clips.push(gmRun(`gm-sparse-${program}`, program, 30, sparseChord));
   for (let i = 0; i < 24 * scale; i++) {
