@@ -189,7 +189,19 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
   const n = spec.bandCount;
   const cur = s.logBands[s.ring];
   const bands = spec.bandMag;
-  whitenedLog(bands, s.bandPeak, cur, s.whitenDecay, p);
+  if (p.whitenSeconds > 0) {
+    const peaks = s.bandPeak;
+    for (let b = 0; b < n; b++) {
+      const m = bands[b];
+      let pk = peaks[b] * s.whitenDecay;
+      if (m > pk) pk = m;
+      if (pk < p.whitenFloor) pk = p.whitenFloor;
+      peaks[b] = pk;
+      cur[b] = Math.log10(1 + p.compression * (m / pk));
+    }
+  } else {
+    for (let b = 0; b < n; b++) cur[b] = Math.log10(1 + p.compression * bands[b]);
+  }
   let flux = 0;
   if (s.frames >= s.lagHops) {
     const ref = s.logBands[(s.ring + s.logBands.length - s.lagHops) % s.logBands.length];
@@ -267,24 +279,4 @@ function pitchNoveltyStep(bands: Float64Array, s: OnsetState, p: OnsetParams): n
     if (d > 0) novelty += d;
   }
   return novelty;
-}
-
-/**
- * `dst[i]` = log10(1 + compression × src[i] / peak[i]), each `peak` the running maximum of its
- * `src` (decaying by `decay` per hop, at least `whitenFloor`); without whitening, peak = 1.
- */
-function whitenedLog(src: Float64Array, peaks: Float64Array, dst: Float64Array, decay: number, p: OnsetParams): void {
-  const n = dst.length;
-  if (p.whitenSeconds <= 0) {
-    for (let i = 0; i < n; i++) dst[i] = Math.log10(1 + p.compression * src[i]);
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    const m = src[i];
-    let pk = peaks[i] * decay;
-    if (m > pk) pk = m;
-    if (pk < p.whitenFloor) pk = p.whitenFloor;
-    peaks[i] = pk;
-    dst[i] = Math.log10(1 + p.compression * (m / pk));
-  }
 }
