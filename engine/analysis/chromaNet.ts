@@ -9,7 +9,7 @@ import { chromaNetLayers } from './chromaNetWeights.js';
  * @remarks
  * The note fit explains partials by fundamentals, but an instrument's harmonic make-up decides
  * how much of a fifth or a seventh is left over; the net learns that from many timbres and stays
- * per-frame (causal, at most about 155,000 multiply-adds per chroma update, fewer as inputs are 0; no state).
+ * per-frame (causal, at most about 176,000 multiply-adds per chroma update, fewer as inputs are 0; no state).
  */
 export interface DenseLayer {
   readonly inputs: number;
