@@ -1,4 +1,4 @@
-import type { Db, Seconds } from '../units.js';
+import type { Db, Hz, Seconds } from '../units.js';
 import type { SpectrumState } from './spectrum.js';
 
 /**
@@ -79,6 +79,25 @@ export const defaultOnsetParams: OnsetParams = {
 /** A partial further than this (natural log of the frequency ratio, one semitone) from every band centre is left out. */
 const SEMITONE_LOG = Math.log(2) / 12;
 
+/** The band (centres ascending) nearest to `f` on a log scale, the lower on a tie; -1 when none is within a semitone. */
+function nearestBand(centres: Float64Array, f: Hz): number {
+  let lo = 0;
+  let hi = centres.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (centres[mid] < f) lo = mid + 1;
+    else hi = mid;
+  }
+  let best = -1;
+  let distance = SEMITONE_LOG;
+  for (const b of [lo - 1, lo]) {
+    if (b < 0 || b >= centres.length) continue;
+    const d = Math.abs(Math.log(centres[b] / f));
+    if (d < distance) { distance = d; best = b; }
+  }
+  return best;
+}
+
 /** Preallocated onset detector state. */
 export interface OnsetState {
   readonly hopSeconds: Seconds;
@@ -137,13 +156,7 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
       partialWeights[i] = 1 / h / sum;
       const f = h * f0;
       if (f >= spec.sampleRate / 2) continue;
-      let best = -1;
-      let distance = SEMITONE_LOG;
-      for (let b = 0; b < spec.bandCount; b++) {
-        const d = Math.abs(Math.log(spec.bandHz[b] / f));
-        if (d < distance) { distance = d; best = b; }
-      }
-      partialBands[i] = best;
+      partialBands[i] = nearestBand(spec.bandHz, f);
     }
   }
   const averageHops = Math.max(1, Math.round(p.averageSeconds / hopSeconds));
