@@ -157,7 +157,7 @@ function timeStages(signal: Float32Array): Record<StageName, number> {
     const t3 = performance.now();
     chromaStep(hop, chroma, p.chroma);
     const t4 = performance.now();
-    beatStep(onset.flux, onset.onset, t, beat, p.beat);
+    beatStep(onset.flux, onset.onset, t, beat, p.beat, onset.bassFlux);
     const t5 = performance.now();
     tSpec += t1 - t0; tOnset += t2 - t1; tHpss += t3 - t2; tChroma += t4 - t3; tBeat += t5 - t4;
   }

@@ -211,7 +211,7 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
     a.sinceChord = 0;
   }
 
-  beatStep(a.onset.flux, f.onset, t, a.beat, p.beat);
+  beatStep(a.onset.flux, f.onset, t, a.beat, p.beat, a.onset.bassFlux);
   f.bpm = a.beat.bpm;
   f.beatPhase = a.beat.phase;
   f.beatConfidence = a.beat.confidence;

@@ -65,6 +65,12 @@ export interface BeatParams {
   periodicityFull: number;
   /** Time constant of the local mean subtracted from the onset strength (then half-wave rectified). */
   localMeanSeconds: Seconds;
+  /**
+   * Weight of the bass flux (bands up to the onset's `bassMaxHz`: the kick drum) added to the onset
+   * strength in the phase histogram only (not the tempo): the beat sits where the kicks are, not on a
+   * snare that lands between them as often (dembow, reggaeton). 0 = the onset strength alone.
+   */
+  bassWeight: number;
   /** Hops flagged as onsets count (1 + onsetEmphasis) times their onset strength. */
   onsetEmphasis: number;
   /** A frame is a strong onset when its onset strength reaches this fraction of the recent peak
@@ -108,6 +114,7 @@ export const defaultBeatParams: BeatParams = {
   phaseGain: 0.5,
   periodicityFull: 0.5,
   localMeanSeconds: 0.15,
+  bassWeight: 0.25,
   onsetEmphasis: 1,
   strongOnsetRatio: 0.3,
   peakSeconds: 6,
@@ -154,7 +161,9 @@ export interface BeatState {
   /** Input conditioning: local mean, and the frame being summed (sum, its strongest hop's value
    *  and mid-time, hops so far). */
   localMean: number;
+  bassMean: number;
   frameSum: number;
+  frameBass: number;
   frameMax: number;
   frameTime: Seconds;
   frameFill: number;
@@ -162,6 +171,8 @@ export interface BeatState {
    *  keeps hop precision); newest at ringPos. */
   readonly ring: Float32Array;
   readonly ringTime: Float64Array;
+  /** The conditioned bass flux per frame, beside `ring` (the phase histogram's bass part). */
+  readonly bassRing: Float32Array;
   ringPos: number;
   frames: number;
   readonly acf: TempoAcf;
@@ -169,6 +180,8 @@ export interface BeatState {
   /** Phase histogram and its smoothed copy (scratch). */
   readonly hist: Float64Array;
   readonly histSmooth: Float64Array;
+  readonly bassHist: Float64Array;
+  readonly bassSmooth: Float64Array;
   /** Activity: peak follower, last strong onset, presence (1 in music, decaying in a break),
    *  rhythmic time seen. */
   peakLevel: number;
@@ -215,8 +228,9 @@ export function createBeatState(hopSeconds: Seconds, params: Partial<BeatParams>
     bpm: 0, phase: 0, confidence: 0, beat: false,
     hopSeconds, frameHops, frameSeconds,
     lastT: NaN,
-    localMean: 0, frameSum: 0, frameMax: 0, frameTime: 0, frameFill: 0,
+    localMean: 0, bassMean: 0, frameSum: 0, frameBass: 0, frameMax: 0, frameTime: 0, frameFill: 0,
     ring: new Float32Array(ringLength),
+    bassRing: new Float32Array(ringLength),
     ringTime: new Float64Array(ringLength).fill(-Infinity),
     ringPos: 0,
     frames: 0,
@@ -224,6 +238,8 @@ export function createBeatState(hopSeconds: Seconds, params: Partial<BeatParams>
     estimate: { period: 0, periodicity: 0, score: 0 },
     hist: new Float64Array(bins),
     histSmooth: new Float64Array(bins),
+    bassHist: new Float64Array(bins),
+    bassSmooth: new Float64Array(bins),
     peakLevel: 0, lastStrong: -Infinity, presence: 0, activeSeconds: 0, periodicity: 0,
     period: 0, candidate: 0, candidateSince: 0, lockedSince: 0, nextUpdate: 0,
     cycles: 0, firedIndex: 0,
@@ -239,7 +255,7 @@ export function createBeatState(hopSeconds: Seconds, params: Partial<BeatParams>
  * without allocating. `t` should advance by about a hop per call; a clock jump (backward, or
  * forward by a second or more) is bridged as if it were one hop.
  */
-export function beatStep(odf: number, onset: boolean, t: Seconds, state: BeatState, params: BeatParams): void {
+export function beatStep(odf: number, onset: boolean, t: Seconds, state: BeatState, params: BeatParams, bass = 0): void {
   let dt = t - state.lastT;
   if (!(dt > 0 && dt < 1)) {
     dt = state.hopSeconds;
@@ -250,11 +266,16 @@ export function beatStep(odf: number, onset: boolean, t: Seconds, state: BeatSta
   if (state.period > 0) state.cycles += dt / state.period;
 
   const v = odf > 0 ? odf : 0;
+  const follow = -Math.expm1(-dt / params.localMeanSeconds);
   let x = v - state.localMean;
-  state.localMean += -Math.expm1(-dt / params.localMeanSeconds) * (v - state.localMean);
+  state.localMean += follow * (v - state.localMean);
   x = x > 0 ? x : 0;
   if (onset) x *= 1 + params.onsetEmphasis;
   state.frameSum += x;
+  const vb = bass > 0 ? bass : 0;
+  const xb = vb - state.bassMean;
+  state.bassMean += follow * (vb - state.bassMean);
+  if (xb > 0) state.frameBass += xb;
   if (x > state.frameMax) {
     state.frameMax = x;
     state.frameTime = t - ONSET_POSITION * dt;
@@ -376,10 +397,12 @@ function pushFrame(state: BeatState, params: BeatParams, t: Seconds): void {
   const pos = state.ringPos + 1 === state.ring.length ? 0 : state.ringPos + 1;
   const x = state.frameSum;
   state.ring[pos] = x;
+  state.bassRing[pos] = state.frameBass;
   state.ringTime[pos] = x > 0 ? state.frameTime : t - 0.5 * fs;
   state.ringPos = pos;
   state.frames++;
   state.frameSum = 0;
+  state.frameBass = 0;
   state.frameMax = 0;
   state.frameFill = 0;
   const acf = state.acf;

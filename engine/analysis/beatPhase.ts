@@ -22,22 +22,47 @@ const MIN_CONTRAST = 2;
  */
 export function measureBeatPhase(state: BeatState, params: BeatParams, t: Seconds): number {
   const period = state.period;
-  const hist = state.hist;
-  const sm = state.histSmooth;
-  const bins = Math.max(8, Math.min(hist.length, Math.round(period / PHASE_BIN_SECONDS)));
-  hist.fill(0, 0, bins);
-
+  const bins = Math.max(8, Math.min(state.hist.length, Math.round(period / PHASE_BIN_SECONDS)));
   let internal = state.cycles - params.leadSeconds / period;
   internal -= Math.floor(internal);
   const lastBeat = t - internal * period;
-  const tau = params.phaseWindowSeconds;
+  const sm = state.histSmooth;
+  const total = foldSmoothed(state, state.ring, state.hist, sm, bins, lastBeat, params.phaseWindowSeconds, t);
+  if (!(total > 0)) return NaN;
+  if (params.bassWeight > 0) {
+    const bass = state.bassSmooth;
+    const bassTotal = foldSmoothed(state, state.bassRing, state.bassHist, bass, bins, lastBeat, params.phaseWindowSeconds, t);
+    if (bassTotal > 0) {
+      const k = (params.bassWeight * bins) / bassTotal;
+      for (let b = 0; b < bins; b++) sm[b] *= 1 + k * bass[b];
+    }
+  }
+  let best = 0;
+  let sum = 0;
+  for (let b = 0; b < bins; b++) {
+    sum += sm[b];
+    if (sm[b] > sm[best]) best = b;
+  }
+  if (sm[best] < (MIN_CONTRAST * sum) / bins) return NaN;
+  const prev = sm[best === 0 ? bins - 1 : best - 1];
+  const next = sm[best + 1 === bins ? 0 : best + 1];
+  const mode = (best + parabolicOffset(prev, sm[best], next)) / bins;
+  return mode >= 0.5 ? mode - 1 : mode;
+}
+
+/**
+ * Folds the recent frames of `ring` (weighted by value × e^(−age / tau), back to 3 tau) at the
+ * current period into `hist` (`bins` bins, bin 0 at `lastBeat`), then smooths it circularly with a
+ * 5-tap binomial kernel into `sm`. Returns the smoothed total.
+ */
+function foldSmoothed(state: BeatState, ring: Float32Array, hist: Float64Array, sm: Float64Array, bins: number, lastBeat: Seconds, tau: Seconds, t: Seconds): number {
+  hist.fill(0, 0, bins);
   const oldest = t - 3 * tau;
-  const ring = state.ring;
   const times = state.ringTime;
   const n = ring.length;
   const count = Math.min(state.frames, n);
   const step = Math.exp(-state.frameSeconds / tau);
-  const scale = bins / period;
+  const scale = bins / state.period;
   let w = 1;
   let j = state.ringPos;
   for (let i = 0; i < count; i++) {
@@ -57,9 +82,7 @@ export function measureBeatPhase(state: BeatState, params: BeatParams, t: Second
     w *= step;
     j = j === 0 ? n - 1 : j - 1;
   }
-
   let total = 0;
-  let best = 0;
   for (let b = 0; b < bins; b++) {
     const m2 = b < 2 ? b - 2 + bins : b - 2;
     const m1 = b < 1 ? bins - 1 : b - 1;
@@ -68,11 +91,6 @@ export function measureBeatPhase(state: BeatState, params: BeatParams, t: Second
     const v = (hist[m2] + 4 * hist[m1] + 6 * hist[b] + 4 * hist[p1] + hist[p2]) / 16;
     sm[b] = v;
     total += v;
-    if (v > sm[best]) best = b;
   }
-  if (!(total > 0) || sm[best] < (MIN_CONTRAST * total) / bins) return NaN;
-  const prev = sm[best === 0 ? bins - 1 : best - 1];
-  const next = sm[best + 1 === bins ? 0 : best + 1];
-  const mode = (best + parabolicOffset(prev, sm[best], next)) / bins;
-  return mode >= 0.5 ? mode - 1 : mode;
+  return total;
 }

@@ -47,6 +47,8 @@ export interface OnsetParams {
   pitchHarmonics: number;
   pitchMinMidi: number;
   pitchMaxMidi: number;
+  /** The bass flux (the beat's kick accent, {@link OnsetState.bassFlux}) sums the bands centred up to here. */
+  bassMaxHz: Hz;
 }
 
 /**
@@ -74,6 +76,7 @@ export const defaultOnsetParams: OnsetParams = {
   pitchHarmonics: 10,
   pitchMinMidi: 48,
   pitchMaxMidi: 108,
+  bassMaxHz: 150,
 };
 
 /** A partial further than this (natural log of the frequency ratio, one semitone) from every band centre is left out. */
@@ -131,9 +134,13 @@ export interface OnsetState {
   readonly rawSalience: Float64Array;
   /** Scratch: each note's maximum salience over the past frames of the ring. */
   readonly pastMax: Float64Array;
+  /** Bands (from the lowest) in the bass flux. */
+  readonly bassBands: number;
   /** Outputs of the newest hop: the fused detection function, its two parts, the threshold, the decision. */
   odf: number;
   flux: number;
+  /** The part of `flux` from the bands up to `bassMaxHz` (kick drums, bass notes). */
+  bassFlux: number;
   pitchNovelty: number;
   threshold: number;
   onset: boolean;
@@ -181,8 +188,10 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
     pitchLagHops,
     rawSalience: new Float64Array(noteCount),
     pastMax: new Float64Array(noteCount),
+    bassBands: spec.bandHz.filter((f) => f <= p.bassMaxHz).length,
     odf: 0,
     flux: 0,
+    bassFlux: 0,
     pitchNovelty: 0,
     threshold: 0,
     onset: false,
@@ -216,6 +225,7 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
     for (let b = 0; b < n; b++) cur[b] = Math.log10(1 + p.compression * bands[b]);
   }
   let flux = 0;
+  let bassFlux = 0;
   if (s.frames >= s.lagHops) {
     const ref = s.logBands[(s.ring + s.logBands.length - s.lagHops) % s.logBands.length];
     const half = (p.maxFilterBands - 1) >> 1;
@@ -226,6 +236,7 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
       for (let j = lo; j <= hi; j++) if (ref[j] > m) m = ref[j];
       const d = cur[b] - m;
       if (d > 0) flux += d;
+      if (b + 1 === s.bassBands) bassFlux = flux;
     }
   }
   s.ring = (s.ring + 1) % s.logBands.length;
@@ -254,6 +265,7 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
 
   s.odf = odf;
   s.flux = flux;
+  s.bassFlux = bassFlux;
   s.pitchNovelty = novelty;
   s.threshold = threshold;
   s.onset = odf >= threshold && isMax && hopDb >= p.silenceDb && t - s.lastOnset >= p.minIntervalSeconds - 1e-9;

@@ -129,4 +129,5 @@ export const FIXED_ONSET: OnsetParams = {
   pitchHarmonics: 6,
   pitchMinMidi: 48,
   pitchMaxMidi: 96,
+  bassMaxHz: 150,
 };

@@ -284,7 +284,7 @@ describe('pitch novelty (a new note under ringing partials, at a constant level)
   const PITCH: OnsetParams = {
     compression: 10, whitenSeconds: 2, whitenFloor: 1e-3, maxFilterBands: 3, lagSeconds: 0.016,
     delta: 2.5, averageFactor: 1.5, averageSeconds: 0.1, maxSeconds: 0.03, minIntervalSeconds: 0.05, silenceDb: -60,
-    pitchWeight: 6, pitchLagSeconds: 0.06, pitchFloor: 0.02, pitchHarmonics: 10, pitchMinMidi: 48, pitchMaxMidi: 108,
+    pitchWeight: 6, pitchLagSeconds: 0.06, pitchFloor: 0.02, pitchHarmonics: 10, pitchMinMidi: 48, pitchMaxMidi: 108, bassMaxHz: 150,
   };
   const sr = 48000;
   /**

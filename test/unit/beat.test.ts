@@ -39,6 +39,8 @@ interface Signal {
   /** The true beat grid, and which of its beats were played. */
   grid: number[];
   played: boolean[];
+  /** The bass part of the onset strength (kick drums), when the test gives one. */
+  bass?: Float64Array;
 }
 
 /** Adds an onset of `amp` at `time` to `odf` (the hop it falls in, and 0.3 of it on the next) and flags it. */
@@ -101,7 +103,7 @@ function track(sig: Signal, params: Partial<BeatParams> = {}, taps: number[] = [
     const t = (i + 1) * sig.hopSeconds;
     while (k < taps.length && taps[k] <= t - sig.hopSeconds) tap(st, taps[k++], p);
     each?.(st, t, p);
-    beatStep(sig.odf[i], sig.onset[i] === 1, t, st, p);
+    beatStep(sig.odf[i], sig.onset[i] === 1, t, st, p, sig.bass?.[i] ?? 0);
     if (st.beat) run.beats.push(t);
     run.bpm[i] = st.bpm;
     run.confidence[i] = st.confidence;
@@ -239,6 +241,35 @@ describe('beat: changes, breaks and taps', () => {
     // Without the three-against-four check it reads the snares' 3-sixteenth period.
     const plain = span(track(sig, { threeFourRatio: Infinity }).bpm, hopSeconds, 8, 19.5);
     assert.ok(plain.every((v) => Math.abs(v - (bpm * 4) / 3) <= 1.5), `bpm ${plain[0].toFixed(2)}…`);
+  });
+
+  it('a dembow figure: the beat sits on the kicks (the bass flux), not on the louder off-beat snares', () => {
+    const hopSeconds = 256 / 48000;
+    const bpm = 95;
+    const odf = new Float64Array(Math.ceil(24 / hopSeconds));
+    const onset = new Uint8Array(odf.length);
+    const bass = new Float64Array(odf.length);
+    const noOnset = new Uint8Array(odf.length);
+    const step = 60 / bpm / 4;
+    const kicks: number[] = [];
+    for (let t0 = 0.3; t0 < 24; t0 += 16 * step) {
+      // Kicks on the beats, snares (louder in the full flux) at sixteenths 3, 6, 11 and 14.
+      for (const [s, amp] of [[0, 0.6], [4, 0.6], [8, 0.6], [12, 0.6], [3, 1], [6, 1], [11, 1], [14, 1]] as const) putOnset(odf, onset, hopSeconds, t0 + s * step, amp);
+      for (const s of [0, 4, 8, 12]) {
+        kicks.push(t0 + s * step);
+        putOnset(bass, noOnset, hopSeconds, t0 + s * step, 0.5);
+      }
+    }
+    const sig = { hopSeconds, odf, onset, grid: kicks, played: kicks.map(() => true), bass };
+    const onKick = (run: Run): number => {
+      const late = run.beats.filter((b) => b >= 10 && b < 23);
+      return late.filter((b) => kicks.some((k) => Math.abs(b - k) <= 0.03)).length / late.length;
+    };
+    const withBass = track(sig);
+    for (const v of span(withBass.bpm, hopSeconds, 8, 23)) assert.ok(Math.abs(v - bpm) <= 1, `bpm ${v.toFixed(2)}`);
+    assert.equal(onKick(withBass), 1, 'every beat from 10 s within 30 ms of a kick');
+    // The full flux alone puts the beat on the snares.
+    assert.ok(onKick(track(sig, { bassWeight: 0 })) < 0.1, 'without the bass flux the beat is off the kicks');
   });
 
   it('holds the tempo through silence; beats go on for a short break, then stop', (t) => {
