@@ -66,9 +66,10 @@ export interface BeatParams {
   /** Time constant of the local mean subtracted from the onset strength (then half-wave rectified). */
   localMeanSeconds: Seconds;
   /**
-   * Weight of the bass flux (bands up to the onset's `bassMaxHz`: the kick drum) added to the onset
-   * strength in the phase histogram only (not the tempo): the beat sits where the kicks are, not on a
-   * snare that lands between them as often (dembow, reggaeton). 0 = the onset strength alone.
+   * Weight of the bass flux (bands up to the onset's `bassMaxHz`: kick drums) in the phase
+   * histogram only, not the tempo: each phase bin's onset strength is scaled by 1 + bassWeight ×
+   * the bass histogram's share there relative to a flat one, so the beat sits where the kicks are,
+   * not on a snare that lands between them as often (dembow, reggaeton). 0 = onset strength alone.
    */
   bassWeight: number;
   /** Hops flagged as onsets count (1 + onsetEmphasis) times their onset strength. */
@@ -177,7 +178,7 @@ export interface BeatState {
   frames: number;
   readonly acf: TempoAcf;
   readonly estimate: TempoEstimate;
-  /** Phase histogram and its smoothed copy (scratch). */
+  /** Phase histograms (onset strength, bass flux) and their smoothed copies (scratch). */
   readonly hist: Float64Array;
   readonly histSmooth: Float64Array;
   readonly bassHist: Float64Array;

@@ -15,7 +15,10 @@ const MIN_CONTRAST = 2;
  * The recent frames (weighted by strength × e^(−age / phaseWindowSeconds), looking back 3 time
  * constants) are folded at the current period into a histogram of ~8 ms bins around the cycle,
  * each at the mid-time of its strongest hop (hop precision, whatever the frame length), smoothed
- * by a 5-tap binomial kernel; the error is the mode, refined by a parabola.
+ * by a 5-tap binomial kernel; the error is the mode, refined by a parabola. With `bassWeight` > 0
+ * the bass flux is folded the same way and each bin is scaled by 1 + bassWeight × (its share of
+ * the bass histogram relative to a flat one), so of two phases with similar onset strength the
+ * one where the kicks fall wins (dembow's snares land between its kicks, as loud or louder).
  *
  * @remarks The mode rather than a circular mean, so that off-beat and syncopated onsets do not
  * pull the beat toward them: only onsets within a couple of bins of the peak move it.
