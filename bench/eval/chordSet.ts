@@ -51,8 +51,8 @@ export const CHORD_TIMBRES: Readonly<Record<Half, readonly Timbre[]>> = {
     t(80, 'Square Lead'), t(6, 'Harpsichord'), t(50, 'Synth Strings 1'), t(92, 'Bowed Pad'),
   ],
 };
-const BASSES: Readonly<Record<Half, readonly number[]>> = { tune: [32, 34, 38], report: [33, 35, 39] };
-const LEADS: Readonly<Record<Half, readonly number[]>> = { tune: [73, 65, 56, 40], report: [71, 66, 57, 82] };
+export const BASSES: Readonly<Record<Half, readonly number[]>> = { tune: [32, 34, 38], report: [33, 35, 39] };
+export const LEADS: Readonly<Record<Half, readonly number[]>> = { tune: [73, 65, 56, 40], report: [71, 66, 57, 82] };
 
 /** One chord of the truth: `start`/`end` are MIDI times of the change and the release. */
 export interface ChordSegment {

@@ -36,6 +36,12 @@ interface Clip { id: string; make: () => Promise<Float32Array>; spans: Span[] }
 const REPORT_PROGRAMS = new Set([...CHORD_TIMBRES.report.map((t) => t.program), 33, 35, 39, 71, 66, 57, 82]);
 const EXTRA_PROGRAMS = [2, 3, 7, 18, 28, 44, 45, 46, 51, 54, 60, 63, 84, 85, 87, 93, 95, 8, 9, 12, 22, 23, 31, 56, 68, 73];
 export const TRAIN_PROGRAMS = [...CHORD_TIMBRES.tune.map((t) => t.program), ...EXTRA_PROGRAMS].filter((p) => !REPORT_PROGRAMS.has(p));
+/** The programs of the songs composed on other timbres: chords on the training programs, basses and leads the report half does not use. */
+export const TRAIN_SONG_PROGRAMS = {
+  chord: TRAIN_PROGRAMS,
+  bass: [32, 34, 36, 37, 38, 87].filter((p) => !REPORT_PROGRAMS.has(p)),
+  lead: [73, 65, 56, 40, 68, 74, 64, 81, 84, 60, 22, 11].filter((p) => !REPORT_PROGRAMS.has(p)),
+};
 
 /** Pitch-class sets beside the scored qualities, so the net also sees what is not one of them. */
 const OTHER_SETS: Readonly<Record<string, readonly number[]>> = { dim: [0, 3, 6], sus4: [0, 5, 7], aug: [0, 4, 8], sus2: [0, 2, 7], note: [0], fifth: [0, 7], third: [0, 4], m6: [0, 3, 7, 9] };
@@ -169,8 +175,7 @@ export function plan(dir: string, scale: number): Clip[] {
     } });
   }
   // Songs on other programs: chords on the training programs, basses and leads the report half does not use.
-  const others = { chord: TRAIN_PROGRAMS, bass: [32, 34, 36, 37, 38, 87].filter((p) => !REPORT_PROGRAMS.has(p)), lead: [73, 65, 56, 40, 68, 74, 64, 81, 84, 60, 22, 11].filter((p) => !REPORT_PROGRAMS.has(p)) };
-  for (let i = 0; i < 36 * scale; i++) clips.push(song(`song-gm-${i}`, 2000 + i, others));
+  for (let i = 0; i < 36 * scale; i++) clips.push(song(`song-gm-${i}`, 2000 + i, TRAIN_SONG_PROGRAMS));
   // Single notes, dyads and the other sets alone, so a lone note with strong harmonics reads as one class.
   for (const program of TRAIN_PROGRAMS) clips.push(gmRun(`gm-sparse-${program}`, program, 30, sparseChord));
   for (let i = 0; i < 24 * scale; i++) {
