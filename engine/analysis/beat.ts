@@ -252,9 +252,10 @@ export function createBeatState(hopSeconds: Seconds, params: Partial<BeatParams>
 
 /**
  * One hop. `odf`: onset detection function value for this hop (≥ 0, any scale); `onset`: an onset
- * was detected at this hop; `t`: engine time at the END of the hop. Updates `state` in place
- * without allocating. `t` should advance by about a hop per call; a clock jump (backward, or
- * forward by a second or more) is bridged as if it were one hop.
+ * was detected at this hop; `t`: engine time at the END of the hop; `bass`: the part of the onset
+ * strength below ~150 Hz (kick drums; 0 when not known), which weighs the beat phase toward the
+ * kicks (`bassWeight`). Updates `state` in place without allocating. `t` should advance by about a
+ * hop per call; a clock jump (backward, or forward by a second or more) is bridged as if it were one hop.
  */
 export function beatStep(odf: number, onset: boolean, t: Seconds, state: BeatState, params: BeatParams, bass = 0): void {
   let dt = t - state.lastT;
