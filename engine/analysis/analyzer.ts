@@ -90,7 +90,8 @@ export interface Analyzer {
   readonly spectrum: SpectrumState;
   readonly onset: OnsetState;
   readonly hpss: HpssState;
-  readonly chroma: ChromaState;
+  /** Null in `onsetsOnly` mode: its note dictionary and net cost tens of milliseconds to build. */
+  readonly chroma: ChromaState | null;
   readonly chord: ChordState;
   /** Seconds since the chord filter's last step. */
   sinceChord: Seconds;
@@ -118,7 +119,7 @@ export function createAnalyzer(sampleRate: Hz, overrides: AnalysisOverrides = {}
     spectrum,
     onset: createOnsetState(spectrum, hopSeconds, params.onset),
     hpss: createHpssState(spectrum.bandCount, hopSeconds, params.hpss),
-    chroma: createChromaState(sampleRate, hopFrames, params.chroma),
+    chroma: params.onsetsOnly ? null : createChromaState(sampleRate, hopFrames, params.chroma),
     chord: createChordState(),
     sinceChord: 0,
     beat: createBeatState(hopSeconds, params.beat),
@@ -194,7 +195,7 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
   f.onsetStrength = a.onset.odf;
   f.onsetStrengthNorm = normalize(a.norms.odf, a.onset.odf);
   f.onset = a.onset.onset;
-  if (p.onsetsOnly) return f;
+  if (p.onsetsOnly || a.chroma === null) return f;
 
   hpssStep(spec.bandMag, a.hpss, p.hpss);
   f.percussive = a.hpss.percussive;
@@ -202,12 +203,13 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
   f.harmonic = a.hpss.harmonic;
   f.harmonicNorm = normalize(a.norms.harmonic, a.hpss.harmonic);
 
-  chromaStep(hop, a.chroma, p.chroma);
+  const chroma = a.chroma;
+  chromaStep(hop, chroma, p.chroma);
   a.sinceChord += hop.length / a.sampleRate;
-  if (a.chroma.updated) {
-    f.chroma.set(a.chroma.chroma);
-    f.bass.set(a.chroma.bass);
-    f.chord = chordStep(a.chord, a.chroma.chroma, a.chroma.bass, a.sinceChord, p.chord);
+  if (chroma.updated) {
+    f.chroma.set(chroma.chroma);
+    f.bass.set(chroma.bass);
+    f.chord = chordStep(a.chord, chroma.chroma, chroma.bass, a.sinceChord, p.chord);
     a.sinceChord = 0;
   }
 
