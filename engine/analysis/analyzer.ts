@@ -209,7 +209,7 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
   if (chroma.updated) {
     f.chroma.set(chroma.chroma);
     f.bass.set(chroma.bass);
-    f.chord = chordStep(a.chord, chroma.chroma, chroma.bass, a.sinceChord, p.chord);
+    f.chord = chordStep(a.chord, chroma.instantChroma, chroma.instantBass, a.sinceChord, p.chord);
     a.sinceChord = 0;
   }
 

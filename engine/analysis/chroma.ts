@@ -194,6 +194,12 @@ export interface ChromaState {
   readonly peakHarmonic: Uint8Array;
   readonly rawChroma: Float64Array;
   readonly rawBass: Float64Array;
+  /**
+   * This update's chroma and bass before the leaky average (each scaled so its strongest is 1;
+   * all 0 in silence): the chord estimate reads these, as its HMM does its own smoothing.
+   */
+  readonly instantChroma: Float32Array;
+  readonly instantBass: Float32Array;
   readonly smoothChroma: Float64Array;
   readonly smoothBass: Float64Array;
   tuningCos: number;
@@ -273,6 +279,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     dty: new Float64Array(nTemplates), grad: new Float64Array(nTemplates), cap: new Float64Array(nTemplates),
     peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),
     rawChroma: new Float64Array(12), rawBass: new Float64Array(12),
+    instantChroma: new Float32Array(12), instantBass: new Float32Array(12),
     smoothChroma: new Float64Array(12), smoothBass: new Float64Array(12),
     tuningCos: 0, tuningSin: 0, sinceUpdate: 0,
   };
@@ -365,6 +372,8 @@ function silence(state: ChromaState): void {
   state.activations.fill(0);
   state.smoothChroma.fill(0);
   state.smoothBass.fill(0);
+  state.instantChroma.fill(0);
+  state.instantBass.fill(0);
 }
 
 /**
@@ -490,16 +499,18 @@ function fold(state: ChromaState, params: ChromaParams, dt: Seconds): void {
     if (lowest >= 0 && i >= lowest && i < lowest + 12) rawBass[pc] += v * Math.exp(-(i - lowest) / 4);
   }
   const a = params.smoothSeconds > 0 ? 1 - Math.exp(-dt / params.smoothSeconds) : 1;
-  smoothInto(rawChroma, state.smoothChroma, state.chroma, a);
-  smoothInto(rawBass, state.smoothBass, state.bass, a);
+  smoothInto(rawChroma, state.instantChroma, state.smoothChroma, state.chroma, a);
+  smoothInto(rawBass, state.instantBass, state.smoothBass, state.bass, a);
 }
 
-function smoothInto(raw: Float64Array, smooth: Float64Array, out: Float32Array, a: number): void {
+/** `instant` = `raw` scaled to a maximum of 1; `smooth` moves `a` of the way to it; `out` = `smooth` scaled to a maximum of 1. */
+function smoothInto(raw: Float64Array, instant: Float32Array, smooth: Float64Array, out: Float32Array, a: number): void {
   let rawMax = 0;
   for (let k = 0; k < 12; k++) if (raw[k] > rawMax) rawMax = raw[k];
   let sMax = 0;
   for (let k = 0; k < 12; k++) {
-    const s = smooth[k] + a * ((rawMax > 0 ? raw[k] / rawMax : 0) - smooth[k]);
+    instant[k] = rawMax > 0 ? raw[k] / rawMax : 0;
+    const s = smooth[k] + a * (instant[k] - smooth[k]);
     smooth[k] = s;
     if (s > sMax) sMax = s;
   }

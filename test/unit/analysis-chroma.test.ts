@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAnalyzer, feed, type Analyzer } from '../../engine/analysis/analyzer.js';
+import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
 import { chordIntervals, chordName, classifyChord, pitchClassNames, type ChordType } from '../../engine/analysis/chordTemplates.js';
 import { addHarmonicTone, midiHz } from '../helpers/signals.js';
 
@@ -166,5 +167,27 @@ describe('chroma gate', () => {
     let last: number[] = [];
     feed(a, x, (f) => { last = Array.from(f.chroma); });
     assert.equal(chordName(classifyChord(last)), 'C');
+  });
+});
+
+describe('instant chroma (what the chord estimate reads)', () => {
+  it('follows a chord change at once while the smoothed chroma lags; both scaled to a maximum of 1', () => {
+    const sr = 48000;
+    const x = new Float32Array(2 * sr);
+    for (const iv of chordIntervals.maj) addHarmonicTone(x, 0, sr, { f0: midiHz(48 + iv), amplitude: 0.15, partials: 5, seconds: 1 });
+    for (const iv of chordIntervals.min) addHarmonicTone(x, sr, sr, { f0: midiHz(45 + iv), amplitude: 0.15, partials: 5, seconds: 1 });
+    const s = createChromaState(sr, 256);
+    const params = { ...defaultChromaParams, smoothSeconds: 2 };
+    let instant = '';
+    let smoothed = '';
+    for (let i = 0; i + 256 <= 1.5 * sr; i += 256) {
+      chromaStep(x.subarray(i, i + 256), s, params);
+      if (!s.updated) continue;
+      instant = chordName(classifyChord(s.instantChroma));
+      smoothed = chordName(classifyChord(s.chroma));
+      assert.equal(Math.max(...s.instantChroma), 1);
+    }
+    assert.equal(instant, chordName({ root: 9, type: 'min' }), 'instant chroma 0.5 s into A minor');
+    assert.equal(smoothed, chordName({ root: 0, type: 'maj' }), 'the 2 s leaky average still reads C major');
   });
 });
