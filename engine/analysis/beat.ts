@@ -111,7 +111,7 @@ export const defaultBeatParams: BeatParams = {
   switchSeconds: 1,
   octaveSwitchSeconds: 4,
   switchScoreRatio: 0.75,
-  phaseWindowSeconds: 2,
+  phaseWindowSeconds: 3,
   phaseGain: 0.5,
   periodicityFull: 0.5,
   localMeanSeconds: 0.15,
