@@ -20,7 +20,7 @@ import { BASSES, CHORD_TIMBRES, chordScore, chordSequence, LEADS } from './chord
 import { TRAIN_SONG_PROGRAMS } from './chromaTrain.js';
 import { defaultJobs, mapPool } from './proc.js';
 import { readMono, renderMidi, SAMPLE_RATE, writeMidi } from './render.js';
-import { cosineClassifyChord } from './score.js';
+import { scoreChroma, type ChromaFrame } from './score.js';
 
 /** Soundtrack, Atmosphere, Brightness, Echoes, Cello, Muted Trumpet, English Horn, Pan Flute, Dulcimer, Banjo, Koto, Fiddle, Xylophone, Tuba, Baritone Sax, Chiff Lead. */
 export const UNSEEN_PROGRAMS = [97, 99, 100, 102, 42, 59, 69, 75, 15, 105, 107, 110, 13, 58, 67, 83] as const;
@@ -39,20 +39,10 @@ export async function scoreUnseen(overrides: AnalysisOverrides, dir = '.cache/un
       await renderMidi(mid, wav, score.duration);
     }
     const a = createAnalyzer(SAMPLE_RATE, overrides);
-    let k = 0;
-    let frames = 0;
-    let chroma = 0;
-    let estimate = 0;
-    feed(a, await readMono(wav), (f) => {
-      while (k < segments.length && f.t > segments[k].end) k++;
-      if (k >= segments.length || f.t < segments[k].start + 0.25) return;
-      const s = segments[k];
-      const got = cosineClassifyChord(f.chroma);
-      frames++;
-      if (got.root === s.root && got.type === s.type) chroma++;
-      if (f.chord && f.chord.root === s.root && f.chord.quality === s.type) estimate++;
-    });
-    return { program, chroma: chroma / frames, estimate: estimate / frames };
+    const frames: ChromaFrame[] = [];
+    feed(a, await readMono(wav), (f) => { frames.push({ t: f.t, chroma: Float32Array.from(f.chroma), chord: f.chord ? { ...f.chord } : null }); });
+    const s = scoreChroma(frames, segments);
+    return { program, chroma: s.correct / s.frames, estimate: s.estimateCorrect / s.frames };
   });
 }
 
