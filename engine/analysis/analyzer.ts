@@ -195,7 +195,7 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
   f.onsetStrength = a.onset.odf;
   f.onsetStrengthNorm = normalize(a.norms.odf, a.onset.odf);
   f.onset = a.onset.onset;
-  if (p.onsetsOnly || a.chroma === null) return f;
+  if (a.chroma === null) return f; // onsetsOnly: no chroma state was built
 
   hpssStep(spec.bandMag, a.hpss, p.hpss);
   f.percussive = a.hpss.percussive;
@@ -203,13 +203,12 @@ export function analyzeHop(a: Analyzer, hop: Float32Array): Features {
   f.harmonic = a.hpss.harmonic;
   f.harmonicNorm = normalize(a.norms.harmonic, a.hpss.harmonic);
 
-  const chroma = a.chroma;
-  chromaStep(hop, chroma, p.chroma);
+  chromaStep(hop, a.chroma, p.chroma);
   a.sinceChord += hop.length / a.sampleRate;
-  if (chroma.updated) {
-    f.chroma.set(chroma.chroma);
-    f.bass.set(chroma.bass);
-    f.chord = chordStep(a.chord, chroma.instantChroma, chroma.instantBass, a.sinceChord, p.chord);
+  if (a.chroma.updated) {
+    f.chroma.set(a.chroma.chroma);
+    f.bass.set(a.chroma.bass);
+    f.chord = chordStep(a.chord, a.chroma.instantChroma, a.chroma.instantBass, a.sinceChord, p.chord);
     a.sinceChord = 0;
   }
 
