@@ -178,10 +178,9 @@ export interface BeatState {
   frames: number;
   readonly acf: TempoAcf;
   readonly estimate: TempoEstimate;
-  /** Phase histograms (onset strength, bass flux) and their smoothed copies (scratch). */
+  /** Phase histogram scratch (each fold in turn), and the smoothed onset-strength and bass-flux histograms. */
   readonly hist: Float64Array;
   readonly histSmooth: Float64Array;
-  readonly bassHist: Float64Array;
   readonly bassSmooth: Float64Array;
   /** Activity: peak follower, last strong onset, presence (1 in music, decaying in a break),
    *  rhythmic time seen. */
@@ -239,7 +238,6 @@ export function createBeatState(hopSeconds: Seconds, params: Partial<BeatParams>
     estimate: { period: 0, periodicity: 0, score: 0 },
     hist: new Float64Array(bins),
     histSmooth: new Float64Array(bins),
-    bassHist: new Float64Array(bins),
     bassSmooth: new Float64Array(bins),
     peakLevel: 0, lastStrong: -Infinity, presence: 0, activeSeconds: 0, periodicity: 0,
     period: 0, candidate: 0, candidateSince: 0, lockedSince: 0, nextUpdate: 0,

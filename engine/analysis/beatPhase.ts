@@ -34,7 +34,7 @@ export function measureBeatPhase(state: BeatState, params: BeatParams, t: Second
   if (!(total > 0)) return NaN;
   if (params.bassWeight > 0) {
     const bass = state.bassSmooth;
-    const bassTotal = foldSmoothed(state, state.bassRing, state.bassHist, bass, bins, lastBeat, params.phaseWindowSeconds, t);
+    const bassTotal = foldSmoothed(state, state.bassRing, state.hist, bass, bins, lastBeat, params.phaseWindowSeconds, t);
     if (bassTotal > 0) {
       const k = (params.bassWeight * bins) / bassTotal;
       for (let b = 0; b < bins; b++) sm[b] *= 1 + k * bass[b];
