@@ -32,7 +32,7 @@ export interface BeatParams {
   priorOctaves: number;
   /** Take double the best tempo when its (prior-weighted) score is at least this fraction of the best's. */
   fasterLevelRatio: number;
-  /** Take 4/3 of the best lag when its beat + bar autocorrelation is this many times the best's (see estimateTempo). */
+  /** Take 4/3 of the best lag when its pulse train (autocorrelation at 1–4 × it) is this many times the best lag's (see estimateTempo). */
   threeFourRatio: number;
   /** Length of onset-strength history the tempo is estimated from: the autocorrelation's
    *  exponential window has time constant historySeconds / 2 (the same mean age). */

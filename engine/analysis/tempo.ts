@@ -23,6 +23,9 @@ export interface TempoAcf {
   /** Σ gᵃᵍᵉ (the window's total weight) and Σ gᵃᵍᵉ·x (for the mean). */
   weight: number;
   sum: number;
+  /** Frames pushed so far, and the window's per-frame decay g (for the overlap at each lag). */
+  frames: number;
+  decay: number;
   /** Scratch: the mean-removed autocorrelation and its smoothed copy. */
   readonly acov: Float64Array;
   readonly smooth: Float64Array;
@@ -46,6 +49,8 @@ export function createTempoAcf(maxLag: number): TempoAcf {
     scale: 1,
     weight: 0,
     sum: 0,
+    frames: 0,
+    decay: 1,
     acov: new Float64Array(maxLag + 1),
     smooth: new Float64Array(maxLag + 1),
   };
@@ -58,6 +63,8 @@ export function createTempoAcf(maxLag: number): TempoAcf {
 export function acfPush(acf: TempoAcf, ring: Float32Array, newest: number, decay: number): void {
   const x = ring[newest];
   acf.scale *= decay;
+  acf.frames++;
+  acf.decay = decay;
   acf.weight = acf.weight * decay + 1;
   acf.sum = acf.sum * decay + x;
   const raw = acf.raw;
@@ -74,6 +81,13 @@ export function acfPush(acf: TempoAcf, ring: Float32Array, newest: number, decay
     acf.scale = 1;
   }
 }
+
+/**
+ * In the three-against-four check a lag's products are divided by the share of the window weight
+ * that has them (the frames at least `lag` old), but never by less than this: early on, a bar-long
+ * lag has few products and would otherwise read as weakly periodic, while one product alone is noise.
+ */
+const MIN_OVERLAP = 0.25;
 
 /** Log-Gaussian tempo prior: 1 at `centre`, e^(−½) one `octaves` away. */
 export function tempoPrior(bpm: Bpm, centre: Bpm, octaves: number): number {
@@ -102,7 +116,8 @@ export function parabolicOffset(a: number, b: number, c: number): number {
  *    multiples of the half lag: take the double tempo (if ≤ maxBpm) when prior × (acf(½·lag) +
  *    acf(1½·lag)) is at least `fasterLevelRatio` × prior × (acf(lag) + acf(2·lag)); two lags a
  *    side, as one lag's autocorrelation is noisy over a few seconds of history.
- * 4. Three against four: take 4/3 of the lag when its beat and bar (acf at 1 and 4 × it) are
+ * 4. Three against four: take 4/3 of the lag when its pulse train (acf at 1, 2, 3 and 4 × it,
+ *    each lag normalised by the share of the window that has products at it, see MIN_OVERLAP) is
  *    stronger, by `threeFourRatio`, than the picked lag's (a 3-3-2 figure over a steady beat).
  * 5. Refine the period by least squares over the peaks at 1, 2, 3, 4 × the lag (each found by
  *    parabolic interpolation): the error of a peak's position does not grow with its lag, so the
@@ -165,12 +180,21 @@ export function estimateTempo(
   }
 
   // Three against four: a 3-3-2 figure (dembow, tresillo) over a steady beat is periodic at three
-  // sixteenths, ¾ of the beat. The slower lag's bar (4 × it) repeats where the picked lag's four
-  // (3 beats of the slower) does not: take the slower when its beat + bar beat the picked lag's.
+  // sixteenths, ¾ of the beat, but its multiples are not (nine sixteenths barely repeat), while the
+  // beat's are: take the slower lag when its pulse train (1–4 × it) beats the picked lag's.
   const slow = Math.round((4 / 3) * best);
   if (4 * slow + 1 <= maxLag && 60 / (slow * frameSeconds) >= params.minBpm) {
     const at = (l: number): number => Math.max(s[l - 1], s[l], s[l + 1], 0);
-    if (at(slow) + at(4 * slow) > params.threeFourRatio * (at(best) + at(4 * best))) {
+    const g = acf.decay;
+    const all = 1 - Math.pow(g, acf.frames);
+    // Early on a bar-long lag has products over only part of the window: scale them up to it.
+    const unbiased = (l: number): number => {
+      const share = acf.frames > l ? (1 - Math.pow(g, acf.frames - l)) / all : 0;
+      const v = (at(l) + m2) / (share > MIN_OVERLAP ? share : MIN_OVERLAP) - m2;
+      return v > 0 ? v : 0;
+    };
+    const train = (l: number): number => unbiased(l) + unbiased(2 * l) + unbiased(3 * l) + unbiased(4 * l);
+    if (train(slow) > params.threeFourRatio * train(best)) {
       best = slow;
       bestScore = lagScore(s, slow, frameSeconds, centreBpm, params.priorOctaves);
     }

@@ -237,7 +237,9 @@ describe('beat: changes, breaks and taps', () => {
       for (const [s, amp] of [[0, 0.6], [4, 0.6], [8, 0.6], [12, 0.6], [3, 1], [6, 1], [11, 1], [14, 1]] as const) putOnset(odf, onset, hopSeconds, t0 + s * step, amp);
     }
     const sig = { hopSeconds, odf, onset, grid: [], played: [] };
-    for (const v of span(track(sig).bpm, hopSeconds, 8, 19.5)) assert.ok(Math.abs(v - bpm) <= 1, `bpm ${v.toFixed(2)}`);
+    // From 4 s: the check weighs each lag by the part of the window that has products at it, so the
+    // beat's bar counts before the window is full (weighing the bar as it stood, it read 4/3 until about 6 s).
+    for (const v of span(track(sig).bpm, hopSeconds, 4, 19.5)) assert.ok(Math.abs(v - bpm) <= 1, `bpm ${v.toFixed(2)}`);
     // Without the three-against-four check it reads the snares' 3-sixteenth period.
     const plain = span(track(sig, { threeFourRatio: Infinity }).bpm, hopSeconds, 8, 19.5);
     assert.ok(plain.every((v) => Math.abs(v - (bpm * 4) / 3) <= 1.5), `bpm ${plain[0].toFixed(2)}…`);
