@@ -2,16 +2,20 @@
 """Trains the learned chroma (engine/analysis/chromaNet.ts) on the frames that
 bench/eval/chromaTrain.ts wrote, and writes its weights as engine/analysis/chromaNetWeights.ts.
 
-    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 12] [--hidden 256]
+    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 12] [--hidden 96] [--dense]
 
-A small dense net: the chroma front end's inputs (the line spectrum and the note activations, in
-log decades below their maxima, and a leaky average of the note activations over --context
-seconds, so sustained chord tones stand out from passing notes) -> two hidden layers (ReLU, dropout) -> 12 sigmoid outputs, trained
-with binary cross-entropy against the sounding chord's pitch classes (not every sounding note: the
-bass line's passing tones and the melody's non-chord tones are what it learns to leave out). Each
-training frame is transposed by a random -6..+6 semitones (spectrum and notes shifted, the target
-rotated), so every root is seen in every register. One clip in ten is held back; the epoch with the
-lowest held-back loss is kept. Seeded, two threads: about 18 minutes on 2 cores for 390,000 frames.
+The inputs are the chroma front end's (the line spectrum and the note activations, in log decades
+below their maxima, and a leaky average of the note activations over --context seconds, so
+sustained chord tones stand out from passing notes). By default one shared net (two ReLU hidden
+layers with dropout, one sigmoid output) is run for each pitch class k on the input moved down by k
+semitones, so what it learns of one class holds for all twelve (transposition-equivariant; far
+fewer weights per class, and it generalised better to timbres it had not heard). --dense trains
+one net over the whole input with 12 outputs instead. Trained with binary cross-entropy against the
+sounding chord's pitch classes (not every sounding note: the bass line's passing tones and the
+melody's non-chord tones are what it learns to leave out). Each training frame is transposed by a
+random -6..+6 semitones (spectrum and notes shifted, the target rotated), so every root is seen in
+every register. One clip in ten is held back; the epoch with the lowest held-back loss is kept.
+Seeded, two threads: about 30 minutes on 2 cores for every second of 390,000 frames.
 """
 import argparse, base64, json, os, sys
 import numpy as np
@@ -20,13 +24,17 @@ import torch
 ap = argparse.ArgumentParser()
 ap.add_argument('--data', default='.cache/chroma-train')
 ap.add_argument('--epochs', type=int, default=12)
-ap.add_argument('--hidden', type=int, default=256)
+ap.add_argument('--hidden', type=int, default=96)
 ap.add_argument('--out', default='engine/analysis/chromaNetWeights.ts')
 ap.add_argument('--shift', type=int, default=6, help='transpose each training frame by up to this many semitones')
 ap.add_argument('--dropout', type=float, default=0.1)
 ap.add_argument('--batch', type=int, default=1024)
 ap.add_argument('--lr', type=float, default=2e-3)
 ap.add_argument('--context', type=float, default=0.4, help='time constant (s) of the leaky average of the note activations added to the input; 0 = none')
+ap.add_argument('--dense', action='store_true', help='one dense net over the whole input with 12 outputs, instead of the shared one')
+ap.add_argument('--hidden2', type=int, default=48, help='second hidden layer width')
+ap.add_argument('--every', type=int, default=2, help='train on every n-th frame only (neighbouring frames are 43 ms apart and much alike)')
+ap.add_argument('--exclude', default='', help='comma-separated clip-name prefixes to leave out of the data')
 args = ap.parse_args()
 
 torch.manual_seed(0)
@@ -50,12 +58,47 @@ if args.context > 0:
         ctx[i] = notes[i] if i == 0 or clip[i] != clip[i - 1] else ctx[i - 1] + a * (notes[i] - ctx[i - 1])
     X = np.concatenate([X, ctx], 1)
 d_in = X.shape[1]
+keep = np.ones(n, dtype=bool)
+if args.exclude:
+    names = meta['clips']
+    prefixes = tuple(args.exclude.split(','))
+    bad = np.array([name.startswith(prefixes) for name in names])
+    keep &= ~bad[clip]
+if args.every > 1:
+    keep &= np.arange(n) % args.every == 0
+X, Y, clip = X[keep], Y[keep], clip[keep]
 val = clip % 10 == 0
 Xt, Yt, Xv, Yv = map(torch.from_numpy, (X[~val], Y[~val], X[val], Y[val]))
 print(f'train {len(Xt)} frames, held back {len(Xv)} ({val.sum()} of {n}), {d_in} inputs', file=sys.stderr)
 
 h = args.hidden
-net = torch.nn.Sequential(torch.nn.Linear(d_in, h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, 12))
+h2 = args.hidden2 or h
+# Shared (transposition-equivariant) net: the output for pitch class k is one small net applied to
+# the input moved down by k semitones: position u of its window is note u + k - SHARED_OFFSET
+# (spectrum semitone u + k - SHARED_OFFSET + 1, three bins each); outside the range is 0.
+SHARED_OFFSET = 12
+span = n_notes + SHARED_OFFSET
+def shared_index(k):
+    u = np.arange(span)
+    note = u + k - SHARED_OFFSET
+    semi = note + 1
+    spec = np.where(((semi >= 0) & (semi < n_bins // 3))[:, None], 3 * semi[:, None] + np.arange(3)[None, :], d_in).reshape(-1)
+    parts = [spec, np.where((note >= 0) & (note < n_notes), n_bins + note, d_in)]
+    if d_in > d:
+        parts.append(np.where((note >= 0) & (note < n_notes), n_bins + n_notes + note, d_in))
+    return np.concatenate(parts)
+SHARED_IDX = torch.from_numpy(np.stack([shared_index(k) for k in range(12)]))
+class Shared(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Sequential(torch.nn.Linear(SHARED_IDX.shape[1], h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, h2), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h2, 1))
+    def forward(self, x):
+        padded = torch.cat([x, torch.zeros(len(x), 1)], 1)
+        return self.body(padded[:, SHARED_IDX]).squeeze(-1)
+if args.dense:
+    net = torch.nn.Sequential(torch.nn.Linear(d_in, h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, h2), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h2, 12))
+else:
+    net = Shared()
 
 # Transposition: a shift of k semitones moves the line spectrum by 3k bins and the notes (and their average) by k
 # (what leaves the range is dropped, what enters is 0) and rotates the target by k.
@@ -122,7 +165,7 @@ for epoch in range(args.epochs):
 
 net.load_state_dict(best[1])
 layers = []
-for m in net:
+for m in (net if args.dense else net.body):
     if isinstance(m, torch.nn.Linear):
         w = m.weight.detach().numpy().astype('<f4')
         b = m.bias.detach().numpy().astype('<f4')
@@ -130,8 +173,10 @@ for m in net:
 
 with open(args.out, 'w') as f:
     f.write('// Generated by scripts/train_chroma.py from bench/eval/chromaTrain.ts\'s data; do not edit.\n')
-    f.write(f'// {meta["version"]}: {n} frames, held-back loss {best[0]:.4f} at epoch {best[2]}.\n')
+    f.write(f'// {meta["version"]}: {len(X)} of {n} frames, held-back loss {best[0]:.4f} at epoch {best[2]}.\n')
     f.write(f'/** Time constant of the leaky average of the note activations appended to the input (0 = none). */\nexport const chromaNetContextSeconds = {args.context};\n')
+    f.write('/** Shared net: the window of note positions each pitch class reads (0 = a dense net over the whole input, 12 outputs), and how many notes below the class the window starts. */\n')
+    f.write(f'export const chromaNetShared = {{ span: {0 if args.dense else span}, offset: {SHARED_OFFSET} }};\n')
     f.write('/** Dense layers of the learned chroma: row-major weights (outputs x inputs) and biases, little-endian float32, base64. */\n')
     f.write('export const chromaNetLayers: readonly { inputs: number; outputs: number; weights: string; bias: string }[] = [\n')
     for l in layers:

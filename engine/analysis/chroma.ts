@@ -266,7 +266,8 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     }
   }
 
-  const netInputs = nBins + nNotes * (chromaNetContextSeconds > 0 ? 2 : 1);
+  const context = chromaNetContextSeconds > 0;
+  const netInputs = nBins + nNotes * (context ? 2 : 1);
   return {
     chroma: new Float32Array(12), bass: new Float32Array(12), notes: new Float64Array(nNotes), noteLo,
     activations: new Float64Array(nTemplates),
@@ -274,7 +275,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     sampleRate, hopFrames, decimator, long, short, binLoMidi,
     logSpec: new Float64Array(nBins),
     netInput: new Float32Array(netInputs), contextFresh: true,
-    net: createChromaNet(netInputs), netOutput: new Float64Array(12),
+    net: createChromaNet({ bins: nBins, notes: nNotes, context }), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: new Float64Array(nTemplates), cap: new Float64Array(nTemplates),
     peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),

@@ -1,5 +1,5 @@
 /**
- * The learned chroma's dense net: the forward pass on hand-set weights, and the shipped weights
+ * The learned chroma's net: the forward pass on hand-set weights, a shared net's equivariance, and the shipped weights
  * used only where their input size fits the front end.
  */
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
 import { chromaNetContextSeconds } from '../../engine/analysis/chromaNetWeights.js';
 import { addHarmonicTone, midiHz } from '../helpers/signals.js';
-import { chromaNetForward, chromaNetOf, createChromaNet, denseLayer } from '../../engine/analysis/chromaNet.js';
+import { chromaNetForward, chromaNetOf, createChromaNet, denseLayer, sharedGather } from '../../engine/analysis/chromaNet.js';
 
 describe('chroma net', () => {
   it('forward: ReLU hidden layers, sigmoid outputs', () => {
@@ -23,11 +23,37 @@ describe('chroma net', () => {
     for (let k = 0; k < 12; k++) assert.ok(Math.abs(y[k] - 1 / (1 + Math.exp(-(k - 1)))) < 1e-12, `${k}: ${y[k]}`);
   });
 
+  it('a shared net is transposition-equivariant: the input a semitone up gives the output rotated by one class', () => {
+    // Random weights; input: spectrum 252 bins (84 semitones), 83 notes, 83 context entries.
+    const layout = { bins: 252, notes: 83, context: true };
+    const span = layout.notes + 12;
+    let seed = 7;
+    const rand = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 - 0.5; };
+    const fill = (n: number): Float32Array => Float32Array.from({ length: n }, rand);
+    const width = 5 * span;
+    const net = chromaNetOf([denseLayer(width, 8, fill(8 * width), fill(8)), denseLayer(8, 4, fill(32), fill(4)), denseLayer(4, 1, fill(4), fill(1))], sharedGather(layout, span, 12));
+    // Notes 20..50 sounding (away from both ends), their lines and context.
+    const x = new Float32Array(252 + 2 * 83);
+    for (let n = 20; n <= 50; n++) { x[3 * (n + 1)] = Math.abs(rand()); x[252 + n] = Math.abs(rand()); x[252 + 83 + n] = Math.abs(rand()); }
+    const up = new Float32Array(x.length);
+    for (let i = 0; i < 252 - 3; i++) up[i + 3] = x[i];
+    for (let n = 0; n < 82; n++) { up[252 + n + 1] = x[252 + n]; up[252 + 83 + n + 1] = x[252 + 83 + n]; }
+    const y = new Float64Array(12);
+    const yUp = new Float64Array(12);
+    chromaNetForward(net, x, y);
+    chromaNetForward(net, up, yUp);
+    assert.ok(Math.max(...y) - Math.min(...y) > 1e-3, 'the classes differ');
+    // Exact from B to C too would need the window to wrap by an octave: class 0 reads one octave lower than a "class 12" would.
+    for (let k = 0; k < 11; k++) assert.ok(Math.abs(yUp[k + 1] - y[k]) < 1e-9, `${k}: ${yUp[k + 1]} vs ${y[k]}`);
+  });
+
   it("the shipped net takes the front end's inputs at the default range and none other", () => {
     const s = createChromaState(48000, 256);
     assert.equal(s.netInput.length, s.logSpec.length + s.notes.length * (chromaNetContextSeconds > 0 ? 2 : 1));
     assert.notEqual(s.net, null);
-    assert.equal(createChromaNet(s.netInput.length + 1), null);
+    const layout = { bins: s.logSpec.length, notes: s.notes.length, context: chromaNetContextSeconds > 0 };
+    assert.notEqual(createChromaNet(layout), null);
+    assert.equal(createChromaNet({ ...layout, notes: layout.notes + 1 }), null);
     assert.equal(createChromaState(48000, 256, { maxHz: 3000 }).net, null);
   });
 
