@@ -98,7 +98,7 @@ export const defaultBeatParams: BeatParams = {
   minBpm: 60,
   maxBpm: 200,
   preferredBpm: 120,
-  priorOctaves: 1,
+  priorOctaves: 0.8,
   fasterLevelRatio: 0.65,
   threeFourRatio: 1,
   historySeconds: 6,
