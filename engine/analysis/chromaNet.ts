@@ -9,7 +9,7 @@ import { chromaNetLayers, chromaNetShared } from './chromaNetWeights.js';
  * @remarks
  * Two shapes. A dense net reads the whole input and has 12 outputs. A shared net has one output
  * and is run once per pitch class k on the input moved down by k semitones (its
- * {@link ChromaNet.gather} table), so what it learns about one class holds for all twelve
+ * {@link ChromaNet.positions} table), so what it learns about one class holds for all twelve
  * (transposition-equivariant). Either way it is per-frame (causal, no state) and skips zero inputs.
  */
 export interface DenseLayer {
@@ -25,10 +25,13 @@ export interface ChromaNet {
   /** One activation buffer per layer, allocated once. */
   readonly activations: readonly Float64Array[];
   /**
-   * Shared net: for pitch class k, entry k × layers[0].inputs + j is the index in the front end's
-   * input of the first layer's input j (−1: outside the input, reads 0). Null for a dense net.
+   * Shared net: entry k × (input length) + i is where the front end's input i sits in pitch class
+   * k's window (the first layer's input), −1 outside it. Null for a dense net.
    */
-  readonly gather: Int32Array | null;
+  readonly positions: Int32Array | null;
+  /** Scratch of the shared net: the nonzero inputs of this frame (index, value), found once for all twelve classes. */
+  readonly nzIndex: Int32Array;
+  readonly nzValue: Float64Array;
 }
 
 /** Where the front end's input blocks are: the line spectrum (3 bins per semitone, from one semitone below the lowest note), the notes, and a context block of as many notes. */
@@ -45,29 +48,32 @@ export function denseLayer(inputs: number, outputs: number, weights: Float32Arra
   return { inputs, outputs, columns, bias };
 }
 
-/** A net of `layers` with its activation buffers; with `gather`, a shared net (see {@link sharedGather}). */
-export function chromaNetOf(layers: readonly DenseLayer[], gather: Int32Array | null = null): ChromaNet {
-  return { layers, activations: layers.map((l) => new Float64Array(l.outputs)), gather };
+/** A net of `layers` with its buffers; with `positions` (see {@link sharedPositions}), a shared net. */
+export function chromaNetOf(layers: readonly DenseLayer[], positions: Int32Array | null = null): ChromaNet {
+  const inputs = positions === null ? layers[0].inputs : positions.length / 12;
+  return { layers, activations: layers.map((l) => new Float64Array(l.outputs)), positions, nzIndex: new Int32Array(inputs), nzValue: new Float64Array(inputs) };
 }
 
 /**
- * The shared net's gather table (as scripts/train_chroma.py builds it): for pitch class k, window
- * position u (0 ≤ u < `span`) is note u + k − `offset`; the window holds the three spectrum bins of
- * each position's semitone, then each position's note, then (with context) its context entry.
+ * The shared net's window positions (as scripts/train_chroma.py builds its windows): for pitch
+ * class k, window position u (0 ≤ u < `span`) is note u + k − `offset`; the window holds the three
+ * spectrum bins of each position's semitone, then each position's note, then (with context) its
+ * context entry. Returns, per class, where each input of the front end goes (−1: outside).
  */
-export function sharedGather(layout: ChromaNetLayout, span: number, offset: number): Int32Array {
+export function sharedPositions(layout: ChromaNetLayout, span: number, offset: number): Int32Array {
   const { bins, notes, context } = layout;
-  const width = span * (context ? 5 : 4);
-  const out = new Int32Array(12 * width);
+  const inputs = bins + notes * (context ? 2 : 1);
+  const out = new Int32Array(12 * inputs).fill(-1);
   for (let k = 0; k < 12; k++) {
-    const row = k * width;
+    const row = k * inputs;
     for (let u = 0; u < span; u++) {
       const note = u + k - offset;
       const semi = note + 1;
-      for (let b = 0; b < 3; b++) out[row + 3 * u + b] = semi >= 0 && semi < bins / 3 ? 3 * semi + b : -1;
-      const inRange = note >= 0 && note < notes;
-      out[row + 3 * span + u] = inRange ? bins + note : -1;
-      if (context) out[row + 4 * span + u] = inRange ? bins + notes + note : -1;
+      if (semi >= 0 && semi < bins / 3) for (let b = 0; b < 3; b++) out[row + 3 * semi + b] = 3 * u + b;
+      if (note >= 0 && note < notes) {
+        out[row + bins + note] = 3 * span + u;
+        if (context) out[row + bins + notes + note] = 4 * span + u;
+      }
     }
   }
   return out;
@@ -93,28 +99,22 @@ export function createChromaNet(layout: ChromaNetLayout): ChromaNet | null {
     // Trained on one range: its window is the notes plus `offset` positions, its spectrum a semitone more than the notes.
     if (span !== layout.notes + offset || layout.bins !== 3 * (layout.notes + 1)) return null;
     if (first !== span * (layout.context ? 5 : 4) || last !== 1) return null;
-    return chromaNetOf(decoded, sharedGather(layout, span, offset));
+    return chromaNetOf(decoded, sharedPositions(layout, span, offset));
   }
   if (first !== layout.bins + layout.notes * (layout.context ? 2 : 1) || last !== 12) return null;
   return chromaNetOf(decoded);
 }
 
-/** One layer: `y` = bias + W·x, reading x[i] as `input[map[mapFrom + i]]` when `map` is given (−1 reads 0). Zero inputs cost nothing. */
-function layerForward(layer: DenseLayer, x: ArrayLike<number>, y: Float64Array, map: Int32Array | null, mapFrom: number): void {
+/** `y` += `v` × column `col` of `columns` (`n` long). */
+function addColumn(y: Float64Array, columns: Float32Array, col: number, v: number, n: number): void {
+  for (let o = 0; o < n; o++) y[o] += columns[col + o] * v;
+}
+
+/** One layer from activations: `y` = bias + W·x; zero inputs (ReLU units that are off) cost nothing. */
+function layerForward(layer: DenseLayer, x: Float64Array, y: Float64Array): void {
   const { inputs, outputs, columns, bias } = layer;
   for (let o = 0; o < outputs; o++) y[o] = bias[o];
-  for (let i = 0; i < inputs; i++) {
-    let v: number;
-    if (map === null) v = x[i];
-    else {
-      const src = map[mapFrom + i];
-      if (src < 0) continue;
-      v = x[src];
-    }
-    if (v === 0) continue;
-    const col = i * outputs;
-    for (let o = 0; o < outputs; o++) y[o] += columns[col + o] * v;
-  }
+  for (let i = 0; i < inputs; i++) if (x[i] !== 0) addColumn(y, columns, i * outputs, x[i], outputs);
 }
 
 /** The layers after the first one (ReLU between, the last one's outputs left as logits). Returns the last activation buffer. */
@@ -122,7 +122,7 @@ function restForward(net: ChromaNet): Float64Array {
   const last = net.layers.length - 1;
   for (let li = 0; li <= last; li++) {
     const y = net.activations[li];
-    if (li > 0) layerForward(net.layers[li], net.activations[li - 1], y, null, 0);
+    if (li > 0) layerForward(net.layers[li], net.activations[li - 1], y);
     if (li < last) for (let o = 0; o < y.length; o++) if (y[o] < 0) y[o] = 0;
   }
   return net.activations[last];
@@ -135,15 +135,25 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
  * end's bins 60 dB below its maximum, ReLU units that are off) cost nothing.
  */
 export function chromaNetForward(net: ChromaNet, input: ArrayLike<number>, out: Float64Array): void {
-  const first = net.layers[0];
-  if (net.gather === null) {
-    layerForward(first, input, net.activations[0], null, 0);
-    const y = restForward(net);
-    for (let k = 0; k < 12; k++) out[k] = sigmoid(y[k]);
-    return;
+  const { nzIndex, nzValue, positions } = net;
+  let count = 0;
+  for (let i = 0; i < nzIndex.length; i++) {
+    const v = input[i];
+    if (v === 0) continue;
+    nzIndex[count] = i;
+    nzValue[count++] = v;
   }
-  for (let k = 0; k < 12; k++) {
-    layerForward(first, input, net.activations[0], net.gather, k * first.inputs);
-    out[k] = sigmoid(restForward(net)[0]);
+  const { outputs, columns, bias } = net.layers[0];
+  const h = net.activations[0];
+  for (let k = 0; k < (positions === null ? 1 : 12); k++) {
+    for (let o = 0; o < outputs; o++) h[o] = bias[o];
+    const row = k * nzIndex.length;
+    for (let t = 0; t < count; t++) {
+      const j = positions === null ? nzIndex[t] : positions[row + nzIndex[t]];
+      if (j >= 0) addColumn(h, columns, j * outputs, nzValue[t], outputs);
+    }
+    const y = restForward(net);
+    if (positions !== null) out[k] = sigmoid(y[0]);
+    else for (let c = 0; c < 12; c++) out[c] = sigmoid(y[c]);
   }
 }

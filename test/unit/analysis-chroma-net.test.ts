@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
 import { chromaNetContextSeconds } from '../../engine/analysis/chromaNetWeights.js';
 import { addHarmonicTone, midiHz } from '../helpers/signals.js';
-import { chromaNetForward, chromaNetOf, createChromaNet, denseLayer, sharedGather } from '../../engine/analysis/chromaNet.js';
+import { chromaNetForward, chromaNetOf, createChromaNet, denseLayer, sharedPositions } from '../../engine/analysis/chromaNet.js';
 
 describe('chroma net', () => {
   it('forward: ReLU hidden layers, sigmoid outputs', () => {
@@ -31,7 +31,7 @@ describe('chroma net', () => {
     const rand = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 - 0.5; };
     const fill = (n: number): Float32Array => Float32Array.from({ length: n }, rand);
     const width = 5 * span;
-    const net = chromaNetOf([denseLayer(width, 8, fill(8 * width), fill(8)), denseLayer(8, 4, fill(32), fill(4)), denseLayer(4, 1, fill(4), fill(1))], sharedGather(layout, span, 12));
+    const net = chromaNetOf([denseLayer(width, 8, fill(8 * width), fill(8)), denseLayer(8, 4, fill(32), fill(4)), denseLayer(4, 1, fill(4), fill(1))], sharedPositions(layout, span, 12));
     // Notes 20..50 sounding (away from both ends), their lines and context.
     const x = new Float32Array(252 + 2 * 83);
     for (let n = 20; n <= 50; n++) { x[3 * (n + 1)] = Math.abs(rand()); x[252 + n] = Math.abs(rand()); x[252 + 83 + n] = Math.abs(rand()); }
