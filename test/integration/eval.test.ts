@@ -103,14 +103,14 @@ describe('onset and chord evaluation (quick set)', () => {
     assert.deepEqual(problems, []);
   });
 
-  test("tempo: the issue's targets on the report half (every groove ≥ 95 %, back within 4 % in ≤ 4 s, beat F ≥ 0.90)", { todo: 'issue 14: beat F is 0.889 on the full report half (dembow 0.81, the others 0.94–0.95 when steady, 0.85 after a step); about 1 change in 12 takes longer than 4 s to follow; see bench/eval/RESULTS.md' }, (t) => {
+  test("tempo: the issue's targets on the report half (every groove ≥ 95 %, back within 4 % in ≤ 4 s, beat F ≥ 0.90)", { todo: 'issue 14: on the full report half beat F (0.908) and tempo (1.000) meet it, but 1 change in 24 (a ±8 BPM step under noise) takes longer than 4 s to follow; see bench/eval/RESULTS.md' }, (t) => {
     const s = ready(t);
     if (!s) return;
     const all = s.tempo['report/all'];
     assert.ok(all.tempoOk >= 0.95 && all.recoveredIn4s === 1 && all.beatF >= 0.9, JSON.stringify(all));
   });
 
-  test(`chords: the issue's target, accuracy ≥ ${CHORD_TARGET} on the report half`, { todo: 'issue 14: the learned chroma reaches about 0.89 on chord-only clips (0.69 in songs) of the full report half; see bench/eval/RESULTS.md' }, (t) => {
+  test(`chords: the issue's target, accuracy ≥ ${CHORD_TARGET} on the report half`, { todo: 'issue 14: the learned chroma reaches about 0.91 on chord-only clips (0.75 in songs) of the full report half; see bench/eval/RESULTS.md' }, (t) => {
     const s = ready(t);
     if (!s) return;
     assert.ok((s.chroma.ours?.['report/chords/clean'] ?? 0) >= CHORD_TARGET);
