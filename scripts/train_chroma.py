@@ -10,7 +10,8 @@ sustained chord tones stand out from passing notes). By default one shared net (
 layers with dropout, one sigmoid output) is run for each pitch class k on the input moved down by k
 semitones, so what it learns of one class holds for all twelve (transposition-equivariant; far
 fewer weights per class, and it generalised better to timbres it had not heard). --dense trains
-one net over the whole input with 12 outputs instead. Trained with binary cross-entropy against the
+one net over the whole input with 12 outputs instead (the net shipped before: --dense --hidden 256
+--hidden2 256 --every 1). Trained with binary cross-entropy against the
 sounding chord's pitch classes (not every sounding note: the bass line's passing tones and the
 melody's non-chord tones are what it learns to leave out). Each training frame is transposed by a
 random -6..+6 semitones (spectrum and notes shifted, the target rotated), so every root is seen in

@@ -29,7 +29,7 @@ export interface ChromaNet {
    * k's window (the first layer's input), −1 outside it. Null for a dense net.
    */
   readonly positions: Int32Array | null;
-  /** Scratch of the shared net: the nonzero inputs of this frame (index, value), found once for all twelve classes. */
+  /** Scratch: the frame's nonzero inputs (index, value), found once (for all twelve classes of a shared net). */
   readonly nzIndex: Int32Array;
   readonly nzValue: Float64Array;
 }
