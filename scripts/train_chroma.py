@@ -73,7 +73,7 @@ Xt, Yt, Xv, Yv = map(torch.from_numpy, (X[~val], Y[~val], X[val], Y[val]))
 print(f'train {len(Xt)} frames, held back {len(Xv)} ({val.sum()} of {n}), {d_in} inputs', file=sys.stderr)
 
 h = args.hidden
-h2 = args.hidden2 or h
+h2 = args.hidden2
 # Shared (transposition-equivariant) net: the output for pitch class k is one small net applied to
 # the input moved down by k semitones: position u of its window is note u + k - SHARED_OFFSET
 # (spectrum semitone u + k - SHARED_OFFSET + 1, three bins each); outside the range is 0.

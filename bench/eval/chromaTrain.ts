@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
-import { CHORD_TIMBRES, composeSong, INTERVALS, voiceChord, VOICINGS, type ChordType } from './chordSet.js';
+import { BASSES, CHORD_TIMBRES, composeSong, LEADS, INTERVALS, voiceChord, VOICINGS, type ChordType } from './chordSet.js';
 import { makeVariant, VARIANTS, type Variant } from './generate.js';
 import { defaultJobs, mapPool } from './proc.js';
 import { dice, hashSeed, type Dice } from './prng.js';
@@ -32,8 +32,8 @@ const SETTLE = 0.1;
 interface Span { start: number; end: number; pcs: number[] }
 interface Clip { id: string; make: () => Promise<Float32Array>; spans: Span[] }
 
-/** Programs in neither half's chord, bass or lead lists that the report half uses. */
-const REPORT_PROGRAMS = new Set([...CHORD_TIMBRES.report.map((t) => t.program), 33, 35, 39, 71, 66, 57, 82]);
+/** The programs the report half uses: its chords', basses' and leads'. */
+const REPORT_PROGRAMS = new Set([...CHORD_TIMBRES.report.map((t) => t.program), ...BASSES.report, ...LEADS.report]);
 const EXTRA_PROGRAMS = [2, 3, 7, 18, 28, 44, 45, 46, 51, 54, 60, 63, 84, 85, 87, 93, 95, 8, 9, 12, 22, 23, 31, 56, 68, 73];
 export const TRAIN_PROGRAMS = [...CHORD_TIMBRES.tune.map((t) => t.program), ...EXTRA_PROGRAMS].filter((p) => !REPORT_PROGRAMS.has(p));
 /** The programs of the songs composed on other timbres: chords on the training programs, basses and leads the report half does not use. */

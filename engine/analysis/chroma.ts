@@ -1,6 +1,6 @@
 import FFT from 'fft.js';
 import type { Db, Hz, Seconds } from '../units.js';
-import { chromaNetForward, createChromaNet, type ChromaNet } from './chromaNet.js';
+import { chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
 import { chromaNetContextSeconds } from './chromaNetWeights.js';
 import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
 
@@ -266,16 +266,15 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     }
   }
 
-  const context = chromaNetContextSeconds > 0;
-  const netInputs = nBins + nNotes * (context ? 2 : 1);
+  const layout = { bins: nBins, notes: nNotes, context: chromaNetContextSeconds > 0 };
   return {
     chroma: new Float32Array(12), bass: new Float32Array(12), notes: new Float64Array(nNotes), noteLo,
     activations: new Float64Array(nTemplates),
     updated: false, silent: true, tuningCents: 0,
     sampleRate, hopFrames, decimator, long, short, binLoMidi,
     logSpec: new Float64Array(nBins),
-    netInput: new Float32Array(netInputs), contextFresh: true,
-    net: createChromaNet({ bins: nBins, notes: nNotes, context }), netOutput: new Float64Array(12),
+    netInput: new Float32Array(chromaNetInputs(layout)), contextFresh: true,
+    net: createChromaNet(layout), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: new Float64Array(nTemplates), cap: new Float64Array(nTemplates),
     peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),

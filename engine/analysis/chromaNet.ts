@@ -41,6 +41,11 @@ export interface ChromaNetLayout {
   readonly context: boolean;
 }
 
+/** Length of the front end's input in `layout`: the spectrum, the notes and (with context) as many context entries. */
+export function chromaNetInputs(layout: ChromaNetLayout): number {
+  return layout.bins + layout.notes * (layout.context ? 2 : 1);
+}
+
 /** A layer from row-major weights (outputs × inputs, as PyTorch stores them). */
 export function denseLayer(inputs: number, outputs: number, weights: Float32Array, bias: Float32Array): DenseLayer {
   const columns = new Float32Array(inputs * outputs);
@@ -62,7 +67,7 @@ export function chromaNetOf(layers: readonly DenseLayer[], positions: Int32Array
  */
 export function sharedPositions(layout: ChromaNetLayout, span: number, offset: number): Int32Array {
   const { bins, notes, context } = layout;
-  const inputs = bins + notes * (context ? 2 : 1);
+  const inputs = chromaNetInputs(layout);
   const out = new Int32Array(12 * inputs).fill(-1);
   for (let k = 0; k < 12; k++) {
     const row = k * inputs;
@@ -101,7 +106,7 @@ export function createChromaNet(layout: ChromaNetLayout): ChromaNet | null {
     if (first !== span * (layout.context ? 5 : 4) || last !== 1) return null;
     return chromaNetOf(decoded, sharedPositions(layout, span, offset));
   }
-  if (first !== layout.bins + layout.notes * (layout.context ? 2 : 1) || last !== 12) return null;
+  if (first !== chromaNetInputs(layout) || last !== 12) return null;
   return chromaNetOf(decoded);
 }
 
