@@ -1,7 +1,7 @@
 import FFT from 'fft.js';
 import type { Db, Hz, Seconds } from '../units.js';
-import { chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
-import { chromaNetContextSeconds } from './chromaNetWeights.js';
+import { addScaled, chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
+import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeights.js';
 import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
 
 /**
@@ -165,11 +165,13 @@ export interface ChromaState {
   readonly logSpec: Float64Array;
   /**
    * Input of the learned chroma: line spectrum, then note activations, each in log decades below
-   * its own maximum; then (when the shipped net was trained with it) a leaky average of that note
-   * block over `chromaNetContextSeconds`, restarted after silence. bench/eval/chromaTrain.ts
-   * records the first two parts; scripts/train_chroma.py computes the average the same way.
+   * its own maximum; then (when the shipped net was trained with it) {@link ChromaState.context}
+   * where it is at least `chromaNetContextFloor`, else 0. bench/eval/chromaTrain.ts records the
+   * first two parts; scripts/train_chroma.py computes the context the same way.
    */
   readonly netInput: Float32Array;
+  /** The leaky average of the net input's note block over `chromaNetContextSeconds`, restarted after silence. */
+  readonly context: Float32Array;
   /** The leaky average restarts from the newest notes at the next update (after silence). */
   contextFresh: boolean;
   /** The learned chroma, or null when its input size does not fit these parameters. */
@@ -259,10 +261,11 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   for (let a = 0; a < nTemplates; a++) {
     column.fill(0);
     for (let e = starts[a]; e < starts[a + 1]; e++) column[dictBin[e]] = dictValue[e];
-    for (let b = 0; b < nTemplates; b++) {
+    for (let b = 0; b <= a; b++) {
       let s = 0;
       for (let e = starts[b]; e < starts[b + 1]; e++) s += column[dictBin[e]] * dictValue[e];
       gram[a * nTemplates + b] = s;
+      gram[b * nTemplates + a] = s; // exactly symmetric: a row serves as a column
     }
   }
 
@@ -273,7 +276,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     updated: false, silent: true, tuningCents: 0,
     sampleRate, hopFrames, decimator, long, short, binLoMidi,
     logSpec: new Float64Array(nBins),
-    netInput: new Float32Array(chromaNetInputs(layout)), contextFresh: true,
+    netInput: new Float32Array(chromaNetInputs(layout)), context: new Float32Array(layout.context ? nNotes : 0), contextFresh: true,
     net: createChromaNet(layout), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: new Float64Array(nTemplates), cap: new Float64Array(nTemplates),
@@ -368,6 +371,7 @@ function silence(state: ChromaState): void {
   state.bass.fill(0);
   state.notes.fill(0);
   state.netInput.fill(0);
+  state.context.fill(0);
   state.contextFresh = true;
   state.activations.fill(0);
   state.smoothChroma.fill(0);
@@ -433,11 +437,7 @@ function fitNotes(state: ChromaState, params: ChromaParams): void {
     if (x[a] > cap[a]) x[a] = cap[a];
   }
   for (let a = 0; a < n; a++) grad[a] = -dty[a];
-  for (let b = 0; b < n; b++) {
-    const xb = x[b];
-    if (xb === 0) continue;
-    for (let a = 0; a < n; a++) grad[a] += gram[a * n + b] * xb;
-  }
+  for (let b = 0; b < n; b++) if (x[b] !== 0) addScaled(grad, gram, b * n, x[b], n);
   for (let sweep = 0; sweep < params.sweeps; sweep++) {
     for (let a = 0; a < n; a++) {
       const gaa = gram[a * n + a];
@@ -446,8 +446,7 @@ function fitNotes(state: ChromaState, params: ChromaParams): void {
       const d = next - x[a];
       if (d === 0) continue;
       x[a] = next;
-      const row = a * n;
-      for (let b = 0; b < n; b++) grad[b] += gram[row + b] * d;
+      addScaled(grad, gram, a * n, d, n);
     }
   }
   notes.fill(0);
@@ -462,13 +461,20 @@ function relativeLog(src: Float64Array, dst: Float32Array, offset: number): void
   for (let i = 0; i < src.length; i++) dst[offset + i] = Math.max(0, 1 + Math.log10(src[i] * inv + 1e-12) / 3);
 }
 
-/** The net's context block: the note block's leaky average (`a` = the weight of the newest update). */
+/**
+ * The net's context block: the note block's leaky average (`a` = the weight of the newest update),
+ * entries under `chromaNetContextFloor` (notes long gone) left at 0 so the net skips them.
+ */
 function noteContext(state: ChromaState, a: number): void {
-  const x = state.netInput;
+  const { netInput: x, context } = state;
   const from = state.logSpec.length;
   const n = state.notes.length;
   const k = state.contextFresh ? 1 : a;
-  for (let i = 0; i < n; i++) x[from + n + i] += k * (x[from + i] - x[from + n + i]);
+  for (let i = 0; i < n; i++) {
+    const c = context[i] + k * (x[from + i] - context[i]);
+    context[i] = c;
+    x[from + n + i] = c >= chromaNetContextFloor ? c : 0;
+  }
   state.contextFresh = false;
 }
 

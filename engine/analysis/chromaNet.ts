@@ -16,7 +16,7 @@ export interface DenseLayer {
   readonly inputs: number;
   readonly outputs: number;
   /** Input-major (inputs × outputs): the forward pass adds one input's column at a time and skips zero inputs. */
-  readonly columns: Float32Array;
+  readonly columns: Float64Array;
   readonly bias: Float32Array;
 }
 
@@ -48,7 +48,7 @@ export function chromaNetInputs(layout: ChromaNetLayout): number {
 
 /** A layer from row-major weights (outputs × inputs, as PyTorch stores them). */
 export function denseLayer(inputs: number, outputs: number, weights: Float32Array, bias: Float32Array): DenseLayer {
-  const columns = new Float32Array(inputs * outputs);
+  const columns = new Float64Array(inputs * outputs);
   for (let o = 0; o < outputs; o++) for (let i = 0; i < inputs; i++) columns[i * outputs + o] = weights[o * inputs + i];
   return { inputs, outputs, columns, bias };
 }
@@ -110,28 +110,32 @@ export function createChromaNet(layout: ChromaNetLayout): ChromaNet | null {
   return chromaNetOf(decoded);
 }
 
-/** `y` += `v` × column `col` of `columns` (`n` long), eight at a time (the same sums; a quarter off the chroma's time on a song). */
-function addColumn(y: Float64Array, columns: Float32Array, col: number, v: number, n: number): void {
+/**
+ * `y[i]` += `v` × `x[from + i]` for i < `n`, eight at a time: the same sums in the same order, but
+ * V8 does not unroll loops, and this one is most of the learned chroma's and the note fit's time
+ * (unrolled, a quarter off the chroma's time on a song).
+ */
+export function addScaled(y: Float64Array, x: Float64Array, from: number, v: number, n: number): void {
   let o = 0;
   for (; o + 8 <= n; o += 8) {
-    const c = col + o;
-    y[o] += columns[c] * v;
-    y[o + 1] += columns[c + 1] * v;
-    y[o + 2] += columns[c + 2] * v;
-    y[o + 3] += columns[c + 3] * v;
-    y[o + 4] += columns[c + 4] * v;
-    y[o + 5] += columns[c + 5] * v;
-    y[o + 6] += columns[c + 6] * v;
-    y[o + 7] += columns[c + 7] * v;
+    const c = from + o;
+    y[o] += x[c] * v;
+    y[o + 1] += x[c + 1] * v;
+    y[o + 2] += x[c + 2] * v;
+    y[o + 3] += x[c + 3] * v;
+    y[o + 4] += x[c + 4] * v;
+    y[o + 5] += x[c + 5] * v;
+    y[o + 6] += x[c + 6] * v;
+    y[o + 7] += x[c + 7] * v;
   }
-  for (; o < n; o++) y[o] += columns[col + o] * v;
+  for (; o < n; o++) y[o] += x[from + o] * v;
 }
 
 /** One layer from activations: `y` = bias + W·x; zero inputs (ReLU units that are off) cost nothing. */
 function layerForward(layer: DenseLayer, x: Float64Array, y: Float64Array): void {
   const { inputs, outputs, columns, bias } = layer;
   for (let o = 0; o < outputs; o++) y[o] = bias[o];
-  for (let i = 0; i < inputs; i++) if (x[i] !== 0) addColumn(y, columns, i * outputs, x[i], outputs);
+  for (let i = 0; i < inputs; i++) if (x[i] !== 0) addScaled(y, columns, i * outputs, x[i], outputs);
 }
 
 /** The layers after the first one (ReLU between, the last one's outputs left as logits). Returns the last activation buffer. */
@@ -167,7 +171,7 @@ export function chromaNetForward(net: ChromaNet, input: ArrayLike<number>, out: 
     const row = k * nzIndex.length;
     for (let t = 0; t < count; t++) {
       const j = positions === null ? nzIndex[t] : positions[row + nzIndex[t]];
-      if (j >= 0) addColumn(h, columns, j * outputs, nzValue[t], outputs);
+      if (j >= 0) addScaled(h, columns, j * outputs, nzValue[t], outputs);
     }
     const y = restForward(net);
     if (positions !== null) out[k] = sigmoid(y[0]);

@@ -2,6 +2,8 @@
 // chroma-train-1: 195147 of 447911 frames, held-back loss 0.0879 at epoch 12.
 /** Time constant of the leaky average of the note activations appended to the input (0 = none). */
 export const chromaNetContextSeconds = 0.4;
+/** Context entries below this are given to the net as 0. */
+export const chromaNetContextFloor = 0;
 /** Shared net: the window of note positions each pitch class reads (0 = a dense net over the whole input, 12 outputs), and how many notes below the class the window starts. */
 export const chromaNetShared = { span: 95, offset: 12 };
 /** Dense layers of the learned chroma: row-major weights (outputs x inputs) and biases, little-endian float32, base64. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
-import { chromaNetContextSeconds } from '../../engine/analysis/chromaNetWeights.js';
+import { chromaNetContextFloor, chromaNetContextSeconds } from '../../engine/analysis/chromaNetWeights.js';
 import { addHarmonicTone, midiHz } from '../helpers/signals.js';
 import { chromaNetForward, chromaNetOf, createChromaNet, denseLayer, sharedPositions } from '../../engine/analysis/chromaNet.js';
 
@@ -57,7 +57,7 @@ describe('chroma net', () => {
     assert.equal(createChromaState(48000, 256, { maxHz: 3000 }).net, null);
   });
 
-  it('the context block starts at the note block after silence, then is its leaky average over chromaNetContextSeconds', { skip: chromaNetContextSeconds > 0 ? false : 'the shipped net has no context block' }, () => {
+  it('the context starts at the note block after silence, then is its leaky average over chromaNetContextSeconds; the net sees it from chromaNetContextFloor up', { skip: chromaNetContextSeconds > 0 ? false : 'the shipped net has no context block' }, () => {
     const sr = 48000;
     const hop = 256;
     const x = new Float32Array(3 * sr);
@@ -67,7 +67,8 @@ describe('chroma net', () => {
     const from = s.logSpec.length;
     const n = s.notes.length;
     const notes = () => Array.from(s.netInput.subarray(from, from + n));
-    const context = () => Array.from(s.netInput.subarray(from + n, from + 2 * n));
+    const context = () => Array.from(s.context);
+    const seenByNet = () => Array.from(s.netInput.subarray(from + n, from + 2 * n));
     let updates = 0;
     let last = -1;
     let prev: number[] = [];
@@ -76,6 +77,7 @@ describe('chroma net', () => {
       chromaStep(x.subarray(i, i + hop), s, defaultChromaParams);
       if (!s.updated) continue;
       const t = (i + hop) / sr;
+      assert.deepEqual(seenByNet(), context().map((v) => (v >= chromaNetContextFloor ? v : 0)), `the net's context block at ${t} s`);
       if (s.silent) {
         assert.ok(context().every((v) => v === 0), `context not cleared in silence at ${t} s`);
         updates = 0;
