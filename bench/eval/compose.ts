@@ -16,7 +16,7 @@ export type Category = (typeof CATEGORIES)[number];
 const TAIL = 2;
 
 /** An instrument choice: GM program and the register it plays in. */
-interface Voice { program: number; name: string; lo: number; hi: number; strum?: boolean }
+export interface Voice { program: number; name: string; lo: number; hi: number; strum?: boolean }
 
 /** Plucked and struck instruments (one per clip, cycled). */
 export const PLUCKED: readonly Voice[] = [
@@ -78,7 +78,7 @@ function chordAt(h: Harmony, g: Grid, t: number, half: boolean): number[] {
   return h.chords[Math.floor(t / span + 1e-6) % h.chords.length];
 }
 
-function composePlucked(d: Dice, v: Voice): Composition {
+export function composePlucked(d: Dice, v: Voice): Composition {
   const g = makeGrid(d);
   const h = makeHarmony(d);
   const notes: NoteEvent[] = [];
@@ -139,7 +139,7 @@ function chordBed(d: Dice, g: Grid, h: Harmony, v: Voice, half: boolean, anticip
   return notes;
 }
 
-function composeLegato(d: Dice, spec: (typeof LEGATO)[number]): Composition {
+export function composeLegato(d: Dice, spec: { lead: Voice; bed?: Voice }): Composition {
   const g = makeGrid(d);
   const h = makeHarmony(d);
   const parts: Part[] = [{ channel: 0, program: spec.lead.program, notes: legatoLine(d, g, h, spec.lead, d.range(0.2, 0.6)) }];

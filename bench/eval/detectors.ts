@@ -1,13 +1,16 @@
 /**
  * Pluggable detectors: anything `(wavPath) => Promise<onset times>` can be scored. Ours is the
- * `vj analyze` CLI; the peer is aubio's `aubioonset` in every method and two window settings.
+ * `vj analyze` CLI (or, for sweeps, the analyzer in process: {@link detectOnsets}); the peer is
+ * aubio's `aubioonset` in every method and two window settings.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAnalyzer, feed, type AnalysisOverrides } from '../../engine/analysis/analyzer.js';
 import type { Seconds } from '../../engine/units.js';
 import { runTool } from './proc.js';
+import { SAMPLE_RATE } from './render.js';
 import type { ChromaFrame } from './score.js';
 
 /** An onset detector: the onset times it reports for one file. */
@@ -53,6 +56,14 @@ export const cliChroma: ChromaDetector = async (wav) => {
 };
 
 /** aubioonset's methods (`-O`). */
+/** Onset times (end of the firing hop) of our analyzer on one signal. */
+export function detectOnsets(x: Float32Array, overrides: AnalysisOverrides): number[] {
+  const a = createAnalyzer(SAMPLE_RATE, overrides);
+  const out: number[] = [];
+  feed(a, x, (f) => { if (f.onset) out.push(f.t); });
+  return out;
+}
+
 export const AUBIO_METHODS = ['hfc', 'complex', 'phase', 'specdiff', 'specflux', 'kl', 'mkl', 'energy', 'wphase'] as const;
 export type AubioMethod = (typeof AUBIO_METHODS)[number];
 

@@ -15,18 +15,11 @@ import { createAnalyzer, feed, type AnalysisOverrides } from '../../engine/analy
 import { CATEGORIES } from './compose.js';
 import { generate, onsetHalf } from './generate.js';
 import { readMono, SAMPLE_RATE } from './render.js';
+import { detectOnsets } from './detectors.js';
 import { aggregate } from './report.js';
 import { chordGroups } from './run.js';
 import { scoreChroma, scoreOnsets, sumChroma } from './score.js';
 import type { ChromaFrame } from './score.js';
-
-/** Onset times (end of the firing hop) of our analyzer on one signal. */
-export function detectOnsets(x: Float32Array, overrides: AnalysisOverrides): number[] {
-  const a = createAnalyzer(SAMPLE_RATE, overrides);
-  const out: number[] = [];
-  feed(a, x, (f) => { if (f.onset) out.push(f.t); });
-  return out;
-}
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false }, chroma: { type: 'boolean', default: false }, half: { type: 'string', default: 'tune' }, dir: { type: 'string' } } });
 const set = await generate({ quick: values.quick, dir: values.dir, log: () => undefined });
