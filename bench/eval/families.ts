@@ -92,29 +92,33 @@ async function makeClips(dir: string): Promise<{ clips: FamilyClip[]; rise20: Ma
   return { clips: clips.flat(), rise20 };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const dir = resolve('.cache/families');
-  const configs = process.argv.slice(2).map((s) => JSON.parse(s) as AnalysisOverrides);
+/** The families table (markdown) for one configuration: per family, all plucked, all legato, all. */
+export async function familiesTable(overrides: AnalysisOverrides = {}, dir = resolve('.cache/families')): Promise<string> {
   const { clips, rise20 } = await makeClips(dir);
   const audio = await Promise.all(clips.map((c) => readMono(c.wav)));
   const aubio = AUBIO_METHODS.flatMap((m) => AUBIO_CONFIGS.map((cfg) => ({ name: `${m} (${cfg.name})`, run: aubioOnsets(m, cfg, join(dir, 'aubio'), VERSION) })));
   const aubioScores = await mapPool(aubio, defaultJobs(), async (a) => Promise.all(clips.map(async (c) => scoreOnsets(c.onsets, await a.run(c.wav)))));
-  for (const cfg of configs.length ? configs : [{}]) {
-    const ours = clips.map((c, i) => scoreOnsets(c.onsets, detectOnsets(audio[i], cfg)));
-    console.log(JSON.stringify(cfg));
-    console.log('| family | kind | rise to −20 dB (ms) | onsets | ours F | ours P / R | ours latency median (ms) | aubio best | aubio F |');
-    console.log('|---|---|---:|---:|---:|---|---:|---|---:|');
-    const row = (name: string, kind: string, rise: string, pick: (c: FamilyClip) => boolean): void => {
-      const idx = clips.map((c, i) => (pick(c) ? i : -1)).filter((i) => i >= 0);
-      const of = (s: readonly OnsetScore[]) => aggregate(idx.map((i) => s[i]));
-      const o = of(ours);
-      let best = { name: '', f: -1 };
-      aubio.forEach((a, k) => { const f = of(aubioScores[k]).f; if (f > best.f) best = { name: a.name, f }; });
-      const onsets = idx.reduce((s, i) => s + clips[i].onsets.length, 0);
-      console.log(`| ${name} | ${kind} | ${rise} | ${onsets} | ${o.f.toFixed(3)} | ${o.precision.toFixed(3)} / ${o.recall.toFixed(3)} | ${o.latencyMedianMs.toFixed(1)} | ${best.name} | ${best.f.toFixed(3)} |`);
-    };
-    for (const f of FAMILIES) row(`${f.voice.name} (${f.voice.program})${f.bed ? ` over ${f.bed.name}` : ''}`, f.kind, (1000 * rise20.get(f.voice.program)!).toFixed(0), (c) => c.family === f);
-    for (const kind of ['plucked', 'legato'] as const) row(`all ${kind}`, kind, '', (c) => c.family.kind === kind);
-    row('all', '', '', () => true);
-  }
+  const ours = clips.map((c, i) => scoreOnsets(c.onsets, detectOnsets(audio[i], overrides)));
+  const lines = [
+    '| family | kind | rise to −20 dB, median (ms) | onsets | ours F | ours P / R | ours latency median (ms) | aubio best method | aubio F |',
+    '|---|---|---:|---:|---:|---|---:|---|---:|',
+  ];
+  const row = (name: string, kind: string, rise: string, pick: (c: FamilyClip) => boolean): void => {
+    const idx = clips.map((c, i) => (pick(c) ? i : -1)).filter((i) => i >= 0);
+    const of = (s: readonly OnsetScore[]) => aggregate(idx.map((i) => s[i]));
+    const o = of(ours);
+    let best = { name: '', f: -1 };
+    aubio.forEach((a, k) => { const f = of(aubioScores[k]).f; if (f > best.f) best = { name: a.name, f }; });
+    const onsets = idx.reduce((s, i) => s + clips[i].onsets.length, 0);
+    lines.push(`| ${name} | ${kind} | ${rise} | ${onsets} | ${o.f.toFixed(3)} | ${o.precision.toFixed(3)} / ${o.recall.toFixed(3)} | ${o.latencyMedianMs.toFixed(1)} | ${best.name} | ${best.f.toFixed(3)} |`);
+  };
+  for (const f of FAMILIES) row(`${f.voice.name} (${f.voice.program})${f.bed ? ` over ${f.bed.name}` : ''}`, f.kind, (1000 * rise20.get(f.voice.program)!).toFixed(0), (c) => c.family === f);
+  for (const kind of ['plucked', 'legato'] as const) row(`all ${kind}`, kind, '', (c) => c.family.kind === kind);
+  row('all', '', '', () => true);
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const configs = process.argv.slice(2).map((s) => JSON.parse(s) as AnalysisOverrides);
+  for (const cfg of configs.length ? configs : [{}]) console.log(`${JSON.stringify(cfg)}\n${await familiesTable(cfg)}`);
 }
