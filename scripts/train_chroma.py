@@ -7,9 +7,9 @@ bench/eval/chromaTrain.ts wrote, and writes its weights as engine/analysis/chrom
 The inputs are the chroma front end's (the line spectrum and the note activations, in log decades
 below their maxima, and a leaky average of the note activations over --context seconds, so
 sustained chord tones stand out from passing notes; the net sees that average only from
---context-floor up, so the notes long gone are zeros the forward pass skips). By default one shared net (two ReLU hidden
-layers with dropout, one sigmoid output) is run for each pitch class k on the input moved down by k
-semitones, so what it learns of one class holds for all twelve (transposition-equivariant; far
+--context-floor up, so the notes long gone are zeros the forward pass skips). By default one
+shared net (two ReLU hidden layers with dropout, one sigmoid output) is run for each pitch class k
+on the input moved down by k semitones, so what it learns of one class holds for all twelve (transposition-equivariant; far
 fewer weights per class, and it generalised better to timbres it had not heard). --dense trains
 one net over the whole input with 12 outputs instead (the net shipped before: --dense --hidden 256
 --hidden2 256 --every 1). Trained with binary cross-entropy against the
