@@ -9,11 +9,11 @@ below their maxima, and a leaky average of the note activations over --context s
 sustained chord tones stand out from passing notes; the net sees that average only from
 --context-floor up, so the notes long gone are zeros the forward pass skips). By default one
 shared net (two ReLU hidden layers with dropout, one sigmoid output) is run for each pitch class k
-on the input moved down by k semitones, so what it learns of one class holds for all twelve (transposition-equivariant; far
-fewer weights per class, and it generalised better to timbres it had not heard). --dense trains
-one net over the whole input with 12 outputs instead (the net shipped before: --dense --hidden 256
---hidden2 256 --every 1). Trained with binary cross-entropy against the
-sounding chord's pitch classes (not every sounding note: the bass line's passing tones and the
+on the input moved down by k semitones, so what it learns of one class holds for all twelve
+(transposition-equivariant; far fewer weights per class, and it generalised better to timbres it
+had not heard). --dense trains one net over the whole input with 12 outputs instead (the net
+shipped before: --dense --hidden 256 --hidden2 256 --every 1). Trained with binary cross-entropy
+against the sounding chord's pitch classes (not every sounding note: the bass line's passing tones and the
 melody's non-chord tones are what it learns to leave out). Each training frame is transposed by a
 random -6..+6 semitones (spectrum and notes shifted, the target rotated), so every root is seen in
 every register. One clip in ten is held back; the epoch with the lowest held-back loss is kept.
@@ -87,20 +87,24 @@ def shared_index(k):
     note = u + k - SHARED_OFFSET
     semi = note + 1
     spec = np.where(((semi >= 0) & (semi < n_bins // 3))[:, None], 3 * semi[:, None] + np.arange(3)[None, :], d_in).reshape(-1)
-    parts = [spec, np.where((note >= 0) & (note < n_notes), n_bins + note, d_in)]
+    inside = (note >= 0) & (note < n_notes)
+    parts = [spec, np.where(inside, n_bins + note, d_in)]
     if d_in > d:
-        parts.append(np.where((note >= 0) & (note < n_notes), n_bins + n_notes + note, d_in))
+        parts.append(np.where(inside, n_bins + n_notes + note, d_in))
     return np.concatenate(parts)
 SHARED_IDX = torch.from_numpy(np.stack([shared_index(k) for k in range(12)]))
+def mlp(inputs, outputs):
+    """Two ReLU hidden layers (--hidden, --hidden2) with dropout, then `outputs` logits."""
+    return torch.nn.Sequential(torch.nn.Linear(inputs, h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, h2), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h2, outputs))
 class Shared(torch.nn.Module):
     def __init__(self):
         super().__init__()
-        self.body = torch.nn.Sequential(torch.nn.Linear(SHARED_IDX.shape[1], h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, h2), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h2, 1))
+        self.body = mlp(SHARED_IDX.shape[1], 1)
     def forward(self, x):
         padded = torch.cat([x, torch.zeros(len(x), 1)], 1)
         return self.body(padded[:, SHARED_IDX]).squeeze(-1)
 if args.dense:
-    net = torch.nn.Sequential(torch.nn.Linear(d_in, h), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h, h2), torch.nn.ReLU(), torch.nn.Dropout(args.dropout), torch.nn.Linear(h2, 12))
+    net = mlp(d_in, 12)
 else:
     net = Shared()
 

@@ -55,7 +55,6 @@ export const cliChroma: ChromaDetector = async (wav) => {
   return frames;
 };
 
-/** aubioonset's methods (`-O`). */
 /** Onset times (end of the firing hop) of our analyzer on one signal. */
 export function detectOnsets(x: Float32Array, overrides: AnalysisOverrides): number[] {
   const a = createAnalyzer(SAMPLE_RATE, overrides);
@@ -64,6 +63,7 @@ export function detectOnsets(x: Float32Array, overrides: AnalysisOverrides): num
   return out;
 }
 
+/** aubioonset's methods (`-O`). */
 export const AUBIO_METHODS = ['hfc', 'complex', 'phase', 'specdiff', 'specflux', 'kl', 'mkl', 'energy', 'wphase'] as const;
 export type AubioMethod = (typeof AUBIO_METHODS)[number];
 

@@ -205,9 +205,12 @@ export async function runEval(opts: { quick: boolean; dir?: string; jobs?: numbe
   clock('tempo', t0);
 
   // Onsets on instrument families the onset set never plays (full runs only).
-  t0 = Date.now();
-  const families = opts.quick ? '' : await familiesTable();
-  if (!opts.quick) clock('families', t0);
+  let families = '';
+  if (!opts.quick) {
+    t0 = Date.now();
+    families = await familiesTable();
+    clock('families', t0);
+  }
 
   const nOnsets = set.onsets.reduce((a, c) => a + c.onsets.length, 0);
   const mode = opts.quick ? 'quick' : 'full';
