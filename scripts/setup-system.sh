@@ -10,10 +10,11 @@
 #   chromium                                         the output page's browser tests (playwright-core)
 #   python3 make g++                                 node-gyp builds naudiodon2
 #   python3-torch python3-onnx                       scripts/export_model.py's test (PyTorch export)
+#   wabt                                             wat2wasm: the test that kernelsWasm.ts matches kernels.wat
 set -euo pipefail
 
 packages=(pulseaudio pulseaudio-utils libasound2-plugins aubio-tools fluidsynth fluid-soundfont-gm
-  sox ffmpeg liblo-tools chromium python3 make g++ python3-torch python3-onnx)
+  sox ffmpeg liblo-tools chromium python3 make g++ python3-torch python3-onnx wabt)
 
 missing=()
 for p in "${packages[@]}"; do

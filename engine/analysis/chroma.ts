@@ -2,6 +2,7 @@ import FFT from 'fft.js';
 import type { Db, Hz, Seconds } from '../units.js';
 import { addScaled, chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
 import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeights.js';
+import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
 import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
 
 /**
@@ -9,9 +10,9 @@ import { createDecimatorState, decimateStep, decimationFactor, type DecimatorSta
  * Everything is in seconds, hertz, decibels or semitones, so the result does not depend on the
  * sample rate or the hop size.
  *
- * `windowSeconds`, `shortWindowSeconds`, `maxHz`, `minHz`, `harmonics`, `harmonicDecay` and `brightDecay` size
- * the buffers and the note dictionary and are read by {@link createChromaState} only; the others
- * are read on every {@link chromaStep}.
+ * `windowSeconds`, `shortWindowSeconds`, `maxHz`, `minHz`, `harmonics`, `harmonicDecay`, `brightDecay`
+ * and `simd` size the buffers and the note dictionary and are read by {@link createChromaState}
+ * only; the others are read on every {@link chromaStep}.
  */
 export interface ChromaParams {
   /** The long window (Hann), used below `splitHz`: long enough to part semitones in the bass. Range 0.17–0.6. */
@@ -66,6 +67,11 @@ export interface ChromaParams {
   silenceDb: Db;
   /** Spectral peaks weaker than the strongest by more than this are ignored (line spectrum and tuning). Range 20–80. */
   peakThresholdDb: Db;
+  /**
+   * Run the note fit and the learned net in WebAssembly SIMD kernels (kernels.ts) where this
+   * runtime has them: the same results to the bit, in about half the time. false = JavaScript only.
+   */
+  simd: boolean;
 }
 
 /** Defaults for {@link ChromaParams}, tuned on the tune half of the chord set (`bench/eval/tune.ts --chroma`). */
@@ -90,6 +96,7 @@ export const defaultChromaParams: ChromaParams = {
   tuningSeconds: 5,
   silenceDb: -60,
   peakThresholdDb: 40,
+  simd: true,
 };
 
 /** Log-frequency bins per semitone. */
@@ -191,6 +198,8 @@ export interface ChromaState {
   readonly grad: Float64Array;
   /** Upper bound of each activation this update (see `fundamentalCap`). */
   readonly cap: Float64Array;
+  /** Where the fit's arrays (activations, grad, gram, cap) live when its sweeps run in a SIMD kernel instance (kernels.ts); null: in JavaScript. */
+  readonly fitKernel: FitKernel | null;
   readonly peakHz: Float64Array;
   readonly peakAmp: Float64Array;
   readonly peakHarmonic: Uint8Array;
@@ -207,6 +216,15 @@ export interface ChromaState {
   tuningCos: number;
   tuningSin: number;
   sinceUpdate: number;
+}
+
+/** The note fit's arrays in a kernel instance: their byte offsets there. */
+interface FitKernel {
+  readonly run: KernelExports;
+  readonly activations: number;
+  readonly grad: number;
+  readonly gram: number;
+  readonly cap: number;
 }
 
 const midiOf = (hz: Hz): number => 69 + 12 * Math.log2(hz / 440);
@@ -256,7 +274,15 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   starts[nTemplates] = bins.length;
   const dictBin = Int32Array.from(bins);
   const dictValue = Float64Array.from(values);
-  const gram = new Float64Array(nTemplates * nTemplates);
+  // The fit's arrays: in a SIMD kernel instance where WebAssembly SIMD runs (the same sums, bit-identical), else plain.
+  const k = createKernels(kernelBytes([nTemplates * nTemplates, nTemplates, nTemplates, nTemplates]), p.simd);
+  const f64 = (n: number): { ptr: number; view: Float64Array } => k?.f64(n) ?? { ptr: -1, view: new Float64Array(n) };
+  const gramK = f64(nTemplates * nTemplates);
+  const activations = f64(nTemplates);
+  const grad = f64(nTemplates);
+  const cap = f64(nTemplates);
+  const fitKernel = k === null ? null : { run: k.exports, gram: gramK.ptr, activations: activations.ptr, grad: grad.ptr, cap: cap.ptr };
+  const gram = gramK.view;
   const column = new Float64Array(nBins);
   for (let a = 0; a < nTemplates; a++) {
     column.fill(0);
@@ -272,14 +298,14 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   const layout = { bins: nBins, notes: nNotes, context: chromaNetContextSeconds > 0 };
   return {
     chroma: new Float32Array(12), bass: new Float32Array(12), notes: new Float64Array(nNotes), noteLo,
-    activations: new Float64Array(nTemplates),
+    activations: activations.view,
     updated: false, silent: true, tuningCents: 0,
     sampleRate, hopFrames, decimator, long, short, binLoMidi,
     logSpec: new Float64Array(nBins),
     netInput: new Float32Array(chromaNetInputs(layout)), context: new Float32Array(layout.context ? nNotes : 0), contextFresh: true,
-    net: createChromaNet(layout), netOutput: new Float64Array(12),
+    net: createChromaNet(layout, p.simd), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
-    dty: new Float64Array(nTemplates), grad: new Float64Array(nTemplates), cap: new Float64Array(nTemplates),
+    dty: new Float64Array(nTemplates), grad: grad.view, cap: cap.view, fitKernel,
     peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),
     rawChroma: new Float64Array(12), rawBass: new Float64Array(12),
     instantChroma: new Float32Array(12), instantBass: new Float32Array(12),
@@ -437,8 +463,23 @@ function fitNotes(state: ChromaState, params: ChromaParams): void {
     if (x[a] > cap[a]) x[a] = cap[a];
   }
   for (let a = 0; a < n; a++) grad[a] = -dty[a];
-  for (let b = 0; b < n; b++) if (x[b] !== 0) addScaled(grad, gram, b * n, x[b], n);
-  for (let sweep = 0; sweep < params.sweeps; sweep++) {
+  const k = state.fitKernel;
+  if (k !== null) {
+    for (let b = 0; b < n; b++) if (x[b] !== 0) k.run.axpy(k.grad, k.gram + 8 * b * n, x[b], n);
+    k.run.sweeps(k.gram, n, k.activations, k.grad, k.cap, params.sweeps);
+  } else {
+    for (let b = 0; b < n; b++) if (x[b] !== 0) addScaled(grad, gram, b * n, x[b], n);
+    jsSweeps(state, params.sweeps);
+  }
+  notes.fill(0);
+  for (let a = 0; a < n; a++) notes[a % notes.length] += x[a];
+}
+
+/** `count` sweeps of the fit's coordinate descent (kernels.wat's `sweeps` does the same). */
+function jsSweeps(state: ChromaState, count: number): void {
+  const { activations: x, grad, gram, cap } = state;
+  const n = x.length;
+  for (let sweep = 0; sweep < count; sweep++) {
     for (let a = 0; a < n; a++) {
       const gaa = gram[a * n + a];
       if (gaa <= 0 || (cap[a] === 0 && x[a] === 0)) continue;
@@ -449,8 +490,6 @@ function fitNotes(state: ChromaState, params: ChromaParams): void {
       addScaled(grad, gram, a * n, d, n);
     }
   }
-  notes.fill(0);
-  for (let a = 0; a < n; a++) notes[a % notes.length] += x[a];
 }
 
 /** Decades below the maximum of `src`, mapped so the maximum is 1 and −60 dB or less is 0, into `dst` from `offset`. */

@@ -1,4 +1,5 @@
 import { chromaNetLayers, chromaNetShared } from './chromaNetWeights.js';
+import { createKernels, kernelBytes, type KernelArray, type KernelExports } from './kernels.js';
 
 /**
  * The learned chroma: a small net (two ReLU layers, sigmoid outputs) from the note-fit front
@@ -32,6 +33,25 @@ export interface ChromaNet {
   /** Scratch: the frame's nonzero inputs (index, value), found once (for all twelve classes of a shared net). */
   readonly nzIndex: Int32Array;
   readonly nzValue: Float64Array;
+  /** The same net in a SIMD kernel instance (kernels.ts), or null: the JavaScript forward pass. */
+  readonly kernel: NetKernel | null;
+}
+
+/** A net's copy in a kernel instance: pointers into its memory. */
+interface NetKernel {
+  readonly run: KernelExports;
+  readonly layers: readonly { readonly cols: number; readonly bias: number; readonly outputs: number }[];
+  /** Each layer's outputs. */
+  readonly activations: readonly KernelArray<Float64Array>[];
+  /** The first layer's input positions, one row of the front end's input length per class (a dense net: one identity row). */
+  readonly positions: number;
+  readonly rows: number;
+  /** The frame's nonzero inputs (the same as {@link ChromaNet.nzIndex} and nzValue, here). */
+  readonly nzIndex: KernelArray<Int32Array>;
+  readonly nzValue: KernelArray<Float64Array>;
+  /** A layer's terms: column byte offsets and values. */
+  readonly offs: number;
+  readonly vals: number;
 }
 
 /** Where the front end's input blocks are: the line spectrum (3 bins per semitone, from one semitone below the lowest note), the notes, and a context block of as many notes. */
@@ -53,10 +73,39 @@ export function denseLayer(inputs: number, outputs: number, weights: Float32Arra
   return { inputs, outputs, columns, bias };
 }
 
-/** A net of `layers` with its buffers; with `positions` (see {@link sharedPositions}), a shared net. */
-export function chromaNetOf(layers: readonly DenseLayer[], positions: Int32Array | null = null): ChromaNet {
+/**
+ * A net of `layers` with its buffers; with `positions` (see {@link sharedPositions}), a shared net.
+ * With `simd` (and WebAssembly SIMD here), the forward pass runs in a kernel instance of its own.
+ */
+export function chromaNetOf(layers: readonly DenseLayer[], positions: Int32Array | null = null, simd = true): ChromaNet {
   const inputs = positions === null ? layers[0].inputs : positions.length / 12;
-  return { layers, activations: layers.map((l) => new Float64Array(l.outputs)), positions, nzIndex: new Int32Array(inputs), nzValue: new Float64Array(inputs) };
+  return {
+    layers, activations: layers.map((l) => new Float64Array(l.outputs)), positions, nzIndex: new Int32Array(inputs), nzValue: new Float64Array(inputs),
+    kernel: simd ? netKernel(layers, positions, inputs) : null,
+  };
+}
+
+function netKernel(layers: readonly DenseLayer[], positions: Int32Array | null, inputs: number): NetKernel | null {
+  const identity = positions === null ? Int32Array.from({ length: inputs }, (_, i) => i) : positions;
+  const terms = Math.max(inputs, ...layers.map((l) => l.inputs));
+  const k = createKernels(kernelBytes([
+    ...layers.flatMap((l) => [l.columns.length, l.outputs, l.outputs]),
+    identity.length, inputs, inputs, terms, terms,
+  ]));
+  if (k === null) return null;
+  const put = (data: ArrayLike<number>): number => {
+    const a = k.f64(data.length);
+    a.view.set(data);
+    return a.ptr;
+  };
+  const placed = layers.map((l) => ({ cols: put(l.columns), bias: put(l.bias), outputs: l.outputs }));
+  const pos = k.i32(identity.length);
+  pos.view.set(identity);
+  return {
+    run: k.exports, layers: placed, activations: layers.map((l) => k.f64(l.outputs)),
+    positions: pos.ptr, rows: identity.length / inputs,
+    nzIndex: k.i32(inputs), nzValue: k.f64(inputs), offs: k.i32(terms).ptr, vals: k.f64(terms).ptr,
+  };
 }
 
 /**
@@ -93,8 +142,8 @@ function floats(b64: string): Float32Array {
 
 let decoded: readonly DenseLayer[] | undefined;
 
-/** The shipped net (weights decoded once per process, buffers per call), or null when it does not fit `layout`. */
-export function createChromaNet(layout: ChromaNetLayout): ChromaNet | null {
+/** The shipped net (weights decoded once per process, buffers per call; `simd`: see {@link chromaNetOf}), or null when it does not fit `layout`. */
+export function createChromaNet(layout: ChromaNetLayout, simd = true): ChromaNet | null {
   decoded ??= chromaNetLayers.map((l) => denseLayer(l.inputs, l.outputs, floats(l.weights), floats(l.bias)));
   if (decoded.length === 0) return null;
   const first = decoded[0].inputs;
@@ -104,10 +153,10 @@ export function createChromaNet(layout: ChromaNetLayout): ChromaNet | null {
     // Trained on one range: its window is the notes plus `offset` positions, its spectrum a semitone more than the notes.
     if (span !== layout.notes + offset || layout.bins !== 3 * (layout.notes + 1)) return null;
     if (first !== span * (layout.context ? 5 : 4) || last !== 1) return null;
-    return chromaNetOf(decoded, sharedPositions(layout, span, offset));
+    return chromaNetOf(decoded, sharedPositions(layout, span, offset), simd);
   }
   if (first !== chromaNetInputs(layout) || last !== 12) return null;
-  return chromaNetOf(decoded);
+  return chromaNetOf(decoded, null, simd);
 }
 
 /**
@@ -156,6 +205,10 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
  * end's bins 60 dB below its maximum, ReLU units that are off) cost nothing.
  */
 export function chromaNetForward(net: ChromaNet, input: ArrayLike<number>, out: Float64Array): void {
+  if (net.kernel !== null) {
+    kernelForward(net.kernel, input, out);
+    return;
+  }
   const { nzIndex, nzValue, positions } = net;
   let count = 0;
   for (let i = 0; i < nzIndex.length; i++) {
@@ -175,6 +228,33 @@ export function chromaNetForward(net: ChromaNet, input: ArrayLike<number>, out: 
     }
     const y = restForward(net);
     if (positions !== null) out[k] = sigmoid(y[0]);
+    else for (let c = 0; c < 12; c++) out[c] = sigmoid(y[c]);
+  }
+}
+
+/** {@link chromaNetForward} in the kernel instance: the same sums in the same order. */
+function kernelForward(kn: NetKernel, input: ArrayLike<number>, out: Float64Array): void {
+  const { run, layers, activations, offs, vals, nzIndex, nzValue } = kn;
+  const inputs = nzIndex.view.length;
+  let count = 0;
+  for (let i = 0; i < inputs; i++) {
+    const v = input[i];
+    if (v === 0) continue;
+    nzIndex.view[count] = i;
+    nzValue.view[count++] = v;
+  }
+  const first = layers[0];
+  const last = layers.length - 1;
+  for (let k = 0; k < kn.rows; k++) {
+    let m = run.windowTerms(kn.positions + 4 * k * inputs, nzIndex.ptr, nzValue.ptr, count, 8 * first.outputs, offs, vals);
+    run.gemv(first.cols, first.outputs, first.bias, offs, vals, m, activations[0].ptr);
+    for (let li = 1; li <= last; li++) {
+      const l = layers[li];
+      m = run.reluTerms(activations[li - 1].ptr, layers[li - 1].outputs, 8 * l.outputs, offs, vals);
+      run.gemv(l.cols, l.outputs, l.bias, offs, vals, m, activations[li].ptr);
+    }
+    const y = activations[last].view;
+    if (kn.rows === 12) out[k] = sigmoid(y[0]);
     else for (let c = 0; c < 12; c++) out[c] = sigmoid(y[c]);
   }
 }
