@@ -1,8 +1,8 @@
-import FFT from 'fft.js';
 import type { Db, Hz, Seconds } from '../units.js';
 import { addScaled, chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
 import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeights.js';
 import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
+import { createRealFft, type RealFft } from './realFft.js';
 import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
 
 /**
@@ -10,9 +10,9 @@ import { createDecimatorState, decimateStep, decimationFactor, type DecimatorSta
  * Everything is in seconds, hertz, decibels or semitones, so the result does not depend on the
  * sample rate or the hop size.
  *
- * `windowSeconds`, `shortWindowSeconds`, `maxHz`, `minHz`, `harmonics`, `harmonicDecay`, `brightDecay`
- * and `simd` size the buffers and the note dictionary and are read by {@link createChromaState}
- * only; the others are read on every {@link chromaStep}.
+ * `windowSeconds`, `shortWindowSeconds`, `maxHz`, `minHz`, `harmonics`, `harmonicDecay` and `brightDecay` size
+ * the buffers and the note dictionary and are read by {@link createChromaState} only; the others
+ * are read on every {@link chromaStep}.
  */
 export interface ChromaParams {
   /** The long window (Hann), used below `splitHz`: long enough to part semitones in the bass. Range 0.17–0.6. */
@@ -67,11 +67,6 @@ export interface ChromaParams {
   silenceDb: Db;
   /** Spectral peaks weaker than the strongest by more than this are ignored (line spectrum and tuning). Range 20–80. */
   peakThresholdDb: Db;
-  /**
-   * Run the note fit and the learned net in WebAssembly SIMD kernels (kernels.ts) where this
-   * runtime has them: the same results to the bit, in about half the time. false = JavaScript only.
-   */
-  simd: boolean;
 }
 
 /** Defaults for {@link ChromaParams}, tuned on the tune half of the chord set (`bench/eval/tune.ts --chroma`). */
@@ -96,7 +91,6 @@ export const defaultChromaParams: ChromaParams = {
   tuningSeconds: 5,
   silenceDb: -60,
   peakThresholdDb: 40,
-  simd: true,
 };
 
 /** Log-frequency bins per semitone. */
@@ -112,18 +106,17 @@ const FUNDAMENTAL_MIN_RATIO = 0.05;
 interface Spectrum {
   readonly windowLength: number;
   readonly fftSize: number;
-  readonly fft: FFT;
+  /** Its input is the windowed, zero-padded frame. */
+  readonly fft: RealFft;
   readonly window: Float64Array;
-  readonly fftIn: Float64Array;
-  readonly fftOut: Float64Array;
-  /** Amplitude spectrum (a full-scale sine's peak reads about 1), fftSize / 2 + 1 bins. */
+  /** Amplitude spectrum (a full-scale sine's peak reads about 1), fftSize / 2 + 1 bins: the transform's magnitudes. */
   readonly mag: Float64Array;
   /** Σ window / 2: the amplitude normalisation. */
   readonly ampNorm: number;
   readonly wSq: number;
 }
 
-function createSpectrum(windowLength: number): Spectrum {
+function createSpectrum(windowLength: number, simd: boolean): Spectrum {
   let fftSize = 64;
   while (fftSize < windowLength) fftSize *= 2;
   const window = new Float64Array(windowLength);
@@ -135,11 +128,8 @@ function createSpectrum(windowLength: number): Spectrum {
     wSum += w;
     wSq += w * w;
   }
-  return {
-    windowLength, fftSize, fft: new FFT(fftSize), window,
-    fftIn: new Float64Array(fftSize), fftOut: new Float64Array(2 * fftSize), mag: new Float64Array(fftSize / 2 + 1),
-    ampNorm: wSum / 2, wSq,
-  };
+  const fft = createRealFft(fftSize, simd);
+  return { windowLength, fftSize, fft, window, mag: fft.magnitude, ampNorm: wSum / 2, wSq };
 }
 
 /** State of the chroma analysis; all buffers are allocated here, once. */
@@ -232,13 +222,15 @@ const midiOf = (hz: Hz): number => 69 + 12 * Math.log2(hz / 440);
 /**
  * Allocates the chroma state for a stream at `sampleRate` analysed in hops of `hopFrames`.
  * @param params - only the window lengths, `minHz`, `maxHz`, `harmonics`, `harmonicDecay` and `brightDecay` are read here.
+ * @param simd - run the transforms, the note fit and the learned net in the WebAssembly SIMD
+ *   kernels (kernels.ts) where this runtime has them (the same results to the bit); false = JavaScript only.
  */
-export function createChromaState(sampleRate: number, hopFrames: number, params: Partial<ChromaParams> = {}): ChromaState {
+export function createChromaState(sampleRate: number, hopFrames: number, params: Partial<ChromaParams> = {}, simd = true): ChromaState {
   const p = { ...defaultChromaParams, ...params };
   const factor = decimationFactor(sampleRate, p.maxHz);
   const outputRate = sampleRate / factor;
-  const long = createSpectrum(Math.max(64, Math.round(p.windowSeconds * outputRate)));
-  const short = createSpectrum(Math.max(64, Math.round(Math.min(p.shortWindowSeconds, p.windowSeconds) * outputRate)));
+  const long = createSpectrum(Math.max(64, Math.round(p.windowSeconds * outputRate)), simd);
+  const short = createSpectrum(Math.max(64, Math.round(Math.min(p.shortWindowSeconds, p.windowSeconds) * outputRate)), simd);
   const decimator = createDecimatorState(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), long.fftSize);
 
   const topHz = Math.min(p.maxHz, 0.45 * outputRate);
@@ -275,7 +267,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   const dictBin = Int32Array.from(bins);
   const dictValue = Float64Array.from(values);
   // The fit's arrays: in a SIMD kernel instance where WebAssembly SIMD runs (the same sums, bit-identical), else plain.
-  const k = createKernels(kernelBytes([nTemplates * nTemplates, nTemplates, nTemplates, nTemplates]), p.simd);
+  const k = createKernels(kernelBytes([nTemplates * nTemplates, nTemplates, nTemplates, nTemplates]), simd);
   const f64 = (n: number): { ptr: number; view: Float64Array } => k?.f64(n) ?? { ptr: -1, view: new Float64Array(n) };
   const gramK = f64(nTemplates * nTemplates);
   const activations = f64(nTemplates);
@@ -303,7 +295,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     sampleRate, hopFrames, decimator, long, short, binLoMidi,
     logSpec: new Float64Array(nBins),
     netInput: new Float32Array(chromaNetInputs(layout)), context: new Float32Array(layout.context ? nNotes : 0), contextFresh: true,
-    net: createChromaNet(layout, p.simd), netOutput: new Float64Array(12),
+    net: createChromaNet(layout, simd), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: grad.view, cap: cap.view, fitKernel,
     peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),
@@ -349,15 +341,9 @@ function transform(s: Spectrum, dec: DecimatorState): void {
   const ring = dec.ring;
   const mask = ring.length - 1;
   const start = dec.written - s.windowLength;
-  for (let i = 0; i < s.windowLength; i++) s.fftIn[i] = ring[(start + i) & mask] * s.window[i];
-  s.fft.realTransform(s.fftOut, s.fftIn);
-  const half = s.fftSize / 2;
-  const inv = 1 / s.ampNorm;
-  for (let k = 0; k <= half; k++) {
-    const re = s.fftOut[2 * k];
-    const im = s.fftOut[2 * k + 1];
-    s.mag[k] = Math.sqrt(re * re + im * im) * inv;
-  }
+  const frame = s.fft.input;
+  for (let i = 0; i < s.windowLength; i++) frame[i] = ring[(start + i) & mask] * s.window[i];
+  s.fft.transform(1 / s.ampNorm);
 }
 
 function analyse(state: ChromaState, params: ChromaParams, dt: Seconds): void {

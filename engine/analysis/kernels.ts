@@ -17,6 +17,8 @@ export interface KernelExports {
   axpy(y: number, x: number, v: number, n: number): void;
   /** `count` sweeps of the note fit's coordinate descent. */
   sweeps(gram: number, n: number, x: number, grad: number, cap: number, count: number): void;
+  /** Magnitudes of a real frame's DFT (see realFft.ts). */
+  rfftMag(input: number, m: number, rev: number, tw: number, post: number, z: number, mag: number, scale: number): void;
 }
 
 /** A typed array in a kernel instance's memory, with its byte offset there. */

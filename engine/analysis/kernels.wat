@@ -179,4 +179,174 @@
             (br $coord)))
         (local.set $s (i32.add (local.get $s) (i32.const 1)))
         (br $sweep))))
+
+  ;; Magnitudes of the real DFT of in[0..2m) (f64), |X_k| · scale for k = 0..m, into mag, through a
+  ;; complex FFT of size m (a power of two) on z_j = in[2j] + i·in[2j+1]. realFft.ts builds the
+  ;; tables and runs the same arithmetic in JavaScript where this module cannot run:
+  ;;   rev: bit-reversed index of each j < m (i32);
+  ;;   tw: radix-2 twiddles, stage of half-size h at entry h − 1, entry h − 1 + j = e^(−2πij/2h)
+  ;;       as two pairs (re, re) and (−im, im), so b·w = b·(re, re) + swap(b)·(−im, im);
+  ;;   post: e^(−2πik/2m) for k = 0..m, the same two pairs; z: scratch (m complex).
+  ;; X_k = ½(Z_k + conj Z_(m−k)) + e^(−2πik/2m) · (−i/2)(Z_k − conj Z_(m−k)), indices mod m.
+  (func (export "rfftMag") (param $in i32) (param $m i32) (param $rev i32) (param $tw i32) (param $post i32) (param $z i32) (param $mag i32) (param $scale f64)
+    (local $j i32) (local $h i32) (local $g i32) (local $pa i32) (local $pb i32) (local $pw i32) (local $end i32)
+    (local $a v128) (local $b v128) (local $t v128) (local $e v128) (local $x v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $pv i32) (local $q i32)
+    ;; The first two stages (h = 1, 2), fused, read the input in bit-reversed order; below m = 4, a plain copy in that order.
+    (if (i32.ge_u (local.get $m) (i32.const 4))
+      (then
+        (block $doneFirst
+          (loop $first
+            (br_if $doneFirst (i32.ge_u (local.get $j) (local.get $m)))
+            (local.set $pa (i32.add (local.get $rev) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $b (v128.load (i32.add (local.get $in) (i32.shl (i32.load offset=4 (local.get $pa)) (i32.const 4)))))
+            (local.set $t (f64x2.add
+              (f64x2.mul (local.get $b) (v128.load (local.get $tw)))
+              (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $b) (local.get $b)) (v128.load offset=16 (local.get $tw)))))
+            (local.set $a (v128.load (i32.add (local.get $in) (i32.shl (i32.load (local.get $pa)) (i32.const 4)))))
+            (local.set $a0 (f64x2.add (local.get $a) (local.get $t)))
+            (local.set $a1 (f64x2.sub (local.get $a) (local.get $t)))
+            (local.set $b (v128.load (i32.add (local.get $in) (i32.shl (i32.load offset=12 (local.get $pa)) (i32.const 4)))))
+            (local.set $t (f64x2.add
+              (f64x2.mul (local.get $b) (v128.load (local.get $tw)))
+              (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $b) (local.get $b)) (v128.load offset=16 (local.get $tw)))))
+            (local.set $a (v128.load (i32.add (local.get $in) (i32.shl (i32.load offset=8 (local.get $pa)) (i32.const 4)))))
+            (local.set $a2 (f64x2.add (local.get $a) (local.get $t)))
+            (local.set $a3 (f64x2.sub (local.get $a) (local.get $t)))
+            (local.set $pa (i32.add (local.get $z) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $t (f64x2.add
+              (f64x2.mul (local.get $a2) (v128.load offset=32 (local.get $tw)))
+              (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a2) (local.get $a2)) (v128.load offset=48 (local.get $tw)))))
+            (v128.store offset=0 (local.get $pa) (f64x2.add (local.get $a0) (local.get $t)))
+            (v128.store offset=32 (local.get $pa) (f64x2.sub (local.get $a0) (local.get $t)))
+            (local.set $t (f64x2.add
+              (f64x2.mul (local.get $a3) (v128.load offset=64 (local.get $tw)))
+              (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a3) (local.get $a3)) (v128.load offset=80 (local.get $tw)))))
+            (v128.store offset=16 (local.get $pa) (f64x2.add (local.get $a1) (local.get $t)))
+            (v128.store offset=48 (local.get $pa) (f64x2.sub (local.get $a1) (local.get $t)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $first)))
+        (local.set $h (i32.const 4)))
+      (else
+        (block $doneLoad
+          (loop $load
+            (br_if $doneLoad (i32.ge_u (local.get $j) (local.get $m)))
+            (v128.store (i32.add (local.get $z) (i32.shl (local.get $j) (i32.const 4)))
+              (v128.load (i32.add (local.get $in)
+                (i32.shl (i32.load (i32.add (local.get $rev) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 4)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $load)))
+        (local.set $h (i32.const 1))))
+    ;; Radix-2 stages of half-size h = 1, 2, 4, ..., two at a time (h and 2h fused over the same
+    ;; four points: the same operations as one stage after the other, half the loads and stores),
+    ;; then a last single stage when log2 m is odd.
+    (block $doneStages
+      (loop $stage
+        (br_if $doneStages (i32.gt_u (i32.shl (local.get $h) (i32.const 2)) (local.get $m)))
+        (local.set $g (i32.const 0))
+        (block $doneGroups
+          (loop $group
+            (br_if $doneGroups (i32.ge_u (local.get $g) (local.get $m)))
+            (local.set $pa (i32.add (local.get $z) (i32.shl (local.get $g) (i32.const 4))))
+            (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $h) (i32.const 4))))
+            (local.set $pw (i32.add (local.get $tw) (i32.shl (i32.sub (local.get $h) (i32.const 1)) (i32.const 5))))
+            (local.set $pv (i32.add (local.get $tw) (i32.shl (i32.sub (i32.shl (local.get $h) (i32.const 1)) (i32.const 1)) (i32.const 5))))
+            (local.set $q (i32.shl (local.get $h) (i32.const 4)))
+            (block $doneFly
+              (loop $fly
+                (br_if $doneFly (i32.ge_u (local.get $pa) (local.get $end)))
+                ;; stage h on (x0, x1) and (x2, x3)
+                (local.set $b (v128.load (i32.add (local.get $pa) (local.get $q))))
+                (local.set $t (f64x2.add
+                  (f64x2.mul (local.get $b) (v128.load (local.get $pw)))
+                  (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $b) (local.get $b)) (v128.load offset=16 (local.get $pw)))))
+                (local.set $a (v128.load (local.get $pa)))
+                (local.set $a0 (f64x2.add (local.get $a) (local.get $t)))
+                (local.set $a1 (f64x2.sub (local.get $a) (local.get $t)))
+                (local.set $b (v128.load (i32.add (local.get $pa) (i32.mul (local.get $q) (i32.const 3)))))
+                (local.set $t (f64x2.add
+                  (f64x2.mul (local.get $b) (v128.load (local.get $pw)))
+                  (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $b) (local.get $b)) (v128.load offset=16 (local.get $pw)))))
+                (local.set $a (v128.load (i32.add (local.get $pa) (i32.shl (local.get $q) (i32.const 1)))))
+                (local.set $a2 (f64x2.add (local.get $a) (local.get $t)))
+                (local.set $a3 (f64x2.sub (local.get $a) (local.get $t)))
+                ;; stage 2h on (a0, a2) with twiddle j and (a1, a3) with twiddle j + h
+                (local.set $t (f64x2.add
+                  (f64x2.mul (local.get $a2) (v128.load (local.get $pv)))
+                  (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a2) (local.get $a2)) (v128.load offset=16 (local.get $pv)))))
+                (v128.store (local.get $pa) (f64x2.add (local.get $a0) (local.get $t)))
+                (v128.store (i32.add (local.get $pa) (i32.shl (local.get $q) (i32.const 1))) (f64x2.sub (local.get $a0) (local.get $t)))
+                (local.set $pb (i32.add (local.get $pv) (i32.shl (local.get $h) (i32.const 5))))
+                (local.set $t (f64x2.add
+                  (f64x2.mul (local.get $a3) (v128.load (local.get $pb)))
+                  (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a3) (local.get $a3)) (v128.load offset=16 (local.get $pb)))))
+                (v128.store (i32.add (local.get $pa) (local.get $q)) (f64x2.add (local.get $a1) (local.get $t)))
+                (v128.store (i32.add (local.get $pa) (i32.mul (local.get $q) (i32.const 3))) (f64x2.sub (local.get $a1) (local.get $t)))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+                (local.set $pw (i32.add (local.get $pw) (i32.const 32)))
+                (local.set $pv (i32.add (local.get $pv) (i32.const 32)))
+                (br $fly)))
+            (local.set $g (i32.add (local.get $g) (i32.shl (local.get $h) (i32.const 2))))
+            (br $group)))
+        (local.set $h (i32.shl (local.get $h) (i32.const 2)))
+        (br $stage)))
+    (if (i32.lt_u (local.get $h) (local.get $m))
+      (then
+        (local.set $g (i32.const 0))
+        (block $doneGroups1
+          (loop $group1
+            (br_if $doneGroups1 (i32.ge_u (local.get $g) (local.get $m)))
+            (local.set $pa (i32.add (local.get $z) (i32.shl (local.get $g) (i32.const 4))))
+            (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $h) (i32.const 4))))
+            (local.set $pw (i32.add (local.get $tw) (i32.shl (i32.sub (local.get $h) (i32.const 1)) (i32.const 5))))
+            (block $doneFly1
+              (loop $fly1
+                (br_if $doneFly1 (i32.ge_u (local.get $pa) (local.get $end)))
+                (local.set $pb (i32.add (local.get $pa) (i32.shl (local.get $h) (i32.const 4))))
+                (local.set $a (v128.load (local.get $pa)))
+                (local.set $b (v128.load (local.get $pb)))
+                (local.set $t (f64x2.add
+                  (f64x2.mul (local.get $b) (v128.load (local.get $pw)))
+                  (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $b) (local.get $b)) (v128.load offset=16 (local.get $pw)))))
+                (v128.store (local.get $pa) (f64x2.add (local.get $a) (local.get $t)))
+                (v128.store (local.get $pb) (f64x2.sub (local.get $a) (local.get $t)))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+                (local.set $pw (i32.add (local.get $pw) (i32.const 32)))
+                (br $fly1)))
+            (local.set $g (i32.add (local.get $g) (i32.shl (local.get $h) (i32.const 1))))
+            (br $group1)))))
+    ;; Split into the real transform's bins 0..m: bins k and m − k together (k = 0..m/2), from
+    ;; a = Z_k and c = Z_(m−k) (indices mod m), their squared magnitudes' square roots two at a time.
+    (local.set $j (i32.const 0))
+    (local.set $q (i32.shr_u (local.get $m) (i32.const 1)))
+    (block $donePost
+      (loop $postLoop
+        (br_if $donePost (i32.gt_u (local.get $j) (local.get $q)))
+        (local.set $pa (i32.add (local.get $z) (i32.shl (i32.and (local.get $j) (i32.sub (local.get $m) (i32.const 1))) (i32.const 4))))
+        (local.set $pb (i32.add (local.get $z) (i32.shl (i32.and (i32.sub (local.get $m) (local.get $j)) (i32.sub (local.get $m) (i32.const 1))) (i32.const 4))))
+        (local.set $x (call $bin (v128.load (local.get $pa)) (v128.load (local.get $pb)) (i32.add (local.get $post) (i32.shl (local.get $j) (i32.const 5)))))
+        (local.set $e (call $bin (v128.load (local.get $pb)) (v128.load (local.get $pa))
+          (i32.add (local.get $post) (i32.shl (i32.sub (local.get $m) (local.get $j)) (i32.const 5)))))
+        (local.set $x (f64x2.mul (local.get $x) (local.get $x)))
+        (local.set $e (f64x2.mul (local.get $e) (local.get $e)))
+        ;; (|X_k|², |X_(m−k)|²) = (x_re², e_re²) + (x_im², e_im²)
+        (local.set $t (f64x2.mul (f64x2.splat (local.get $scale)) (f64x2.sqrt (f64x2.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x) (local.get $e))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x) (local.get $e))))))
+        (f64.store (i32.add (local.get $mag) (i32.shl (local.get $j) (i32.const 3))) (f64x2.extract_lane 0 (local.get $t)))
+        (f64.store (i32.add (local.get $mag) (i32.shl (i32.sub (local.get $m) (local.get $j)) (i32.const 3))) (f64x2.extract_lane 1 (local.get $t)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $postLoop))))
+
+  ;; One bin of the split: X = ½(a + conj c) + w · (−i/2)(a − conj c), w the pair at `pw`.
+  (func $bin (param $a v128) (param $c v128) (param $pw i32) (result v128)
+    (local $b v128) (local $e v128) (local $t v128)
+    (local.set $b (f64x2.mul (v128.const f64x2 1 -1) (local.get $c)))
+    (local.set $e (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.add (local.get $a) (local.get $b))))
+    ;; t = −i · ½(a − b) = (d_im, −d_re)
+    (local.set $t (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.sub (local.get $a) (local.get $b))))
+    (local.set $t (f64x2.mul (v128.const f64x2 1 -1) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))
+    (f64x2.add (local.get $e) (f64x2.add
+      (f64x2.mul (local.get $t) (v128.load (local.get $pw)))
+      (f64x2.mul (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t)) (v128.load offset=16 (local.get $pw))))))
 )

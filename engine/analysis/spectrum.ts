@@ -1,5 +1,5 @@
-import FFT from 'fft.js';
 import type { Frames, Hz, Seconds } from '../units.js';
+import { createRealFft, type RealFft } from './realFft.js';
 
 /** Parameters of the short-time spectrum shared by onsets, bands and the percussive/harmonic split. */
 export interface SpectrumParams {
@@ -30,9 +30,8 @@ export interface SpectrumState {
   /** Newest `windowLength` samples, oldest first (zeros before the first hop). */
   readonly frame: Float64Array;
   readonly window: Float64Array;
-  readonly windowed: Float64Array;
-  readonly fftOut: number[];
-  readonly fft: FFT;
+  /** The transform; its input is the windowed, zero-padded frame, its magnitudes {@link SpectrumState.magnitude}. */
+  readonly fft: RealFft;
   /** |X_k| for k = 0..fftSize/2, scaled so a full-scale sine's peak bin reads 1. */
   readonly magnitude: Float64Array;
   /** Scale from |X_k| to `magnitude` (2 / Σ window). */
@@ -57,8 +56,8 @@ function nextPow2(n: number): number {
   return p;
 }
 
-/** Builds the spectrum state for a sample rate. */
-export function createSpectrumState(sampleRate: Hz, params: SpectrumParams = defaultSpectrumParams): SpectrumState {
+/** Builds the spectrum state for a sample rate; `simd`: the transform in the WebAssembly SIMD kernels where they run (realFft.ts; the same bits either way). */
+export function createSpectrumState(sampleRate: Hz, params: SpectrumParams = defaultSpectrumParams, simd = true): SpectrumState {
   const windowLength = Math.max(16, Math.round(params.frameSeconds * sampleRate));
   const fftSize = Math.max(16, nextPow2(windowLength));
   const window = new Float64Array(windowLength);
@@ -70,16 +69,14 @@ export function createSpectrumState(sampleRate: Hz, params: SpectrumParams = def
     sumSq += window[n] * window[n];
   }
   const magnitudeScale = 2 / sum;
-  const fft = new FFT(fftSize);
+  const fft = createRealFft(fftSize, simd);
   const { binStart, binEnd, weightOffset, weights, bandHz } = logFilterbank(sampleRate, fftSize, params);
   return {
     sampleRate, fftSize, windowLength,
     frame: new Float64Array(windowLength),
     window,
-    windowed: new Float64Array(fftSize),
-    fftOut: fft.createComplexArray(),
     fft,
-    magnitude: new Float64Array(fftSize / 2 + 1),
+    magnitude: fft.magnitude,
     magnitudeScale,
     powerScale: 2 / (fftSize * sumSq * magnitudeScale * magnitudeScale),
     binStart, binEnd, weightOffset, weights,
@@ -129,20 +126,15 @@ function logFilterbank(sampleRate: Hz, fftSize: number, p: SpectrumParams) {
  * Slides `hop` into the window, transforms, and fills `magnitude` and `bandMag`. No allocation.
  */
 export function spectrumStep(hop: Float32Array, s: SpectrumState): void {
-  const { frame, windowLength, window, windowed, fftOut, magnitude } = s;
+  const { frame, windowLength, window } = s;
   const h = Math.min(hop.length, windowLength);
   frame.copyWithin(0, h);
   const base = windowLength - h;
   for (let i = 0; i < h; i++) frame[base + i] = hop[hop.length - h + i];
+  const windowed = s.fft.input;
   for (let n = 0; n < windowLength; n++) windowed[n] = frame[n] * window[n];
-  s.fft.realTransform(fftOut, windowed);
-  const bins = s.fftSize / 2;
-  const scale = s.magnitudeScale;
-  for (let k = 0; k <= bins; k++) {
-    const re = fftOut[2 * k], im = fftOut[2 * k + 1];
-    magnitude[k] = scale * Math.sqrt(re * re + im * im);
-  }
-  const { binStart, binEnd, weightOffset, weights, bandMag } = s;
+  s.fft.transform(s.magnitudeScale);
+  const { binStart, binEnd, weightOffset, weights, bandMag, magnitude } = s;
   for (let b = 0; b < s.bandCount; b++) {
     let acc = 0;
     let wi = weightOffset[b];
