@@ -22,8 +22,10 @@ import { defaultJobs, mapPool } from './proc.js';
 import { dice, hashSeed, type Dice } from './prng.js';
 import { addNoise, readMono, renderMidi, SAMPLE_RATE, writeMidi, type NoteEvent } from './render.js';
 
-/** Bump when the material or the features change. */
+/** The seed namespace of every clip: changing it re-draws them all. */
 const VERSION = 'chroma-train-1';
+/** Written to meta.json (and by train_chroma.py into the weights): bump when the material or the features change. */
+const MATERIAL = 'chroma-train-2';
 const HOP = 256;
 /** Frames from this long after a chord starts are used (the scoring skips 250 ms; the previous chord still rings before this). */
 const SETTLE = 0.1;
@@ -41,6 +43,17 @@ export const TRAIN_SONG_PROGRAMS = {
   chord: TRAIN_PROGRAMS,
   bass: [32, 34, 36, 37, 38, 87].filter((p) => !REPORT_PROGRAMS.has(p)),
   lead: [73, 65, 56, 40, 68, 74, 64, 81, 84, 60, 22, 11].filter((p) => !REPORT_PROGRAMS.has(p)),
+};
+
+/**
+ * The programs of the songs with more varied basses and leads: chords on the training programs
+ * again, basses and leads drawn from every GM program that can play the part and that neither
+ * half nor bench/eval/unseen.ts uses (unseen.ts checks the latter).
+ */
+export const MIX_SONG_PROGRAMS = {
+  chord: TRAIN_PROGRAMS,
+  bass: [32, 34, 36, 37, 38, 87, 1, 16, 60, 61, 25, 28, 44].filter((p) => !REPORT_PROGRAMS.has(p)),
+  lead: [1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 21, 22, 23, 25, 27, 28, 29, 31, 40, 45, 46, 53, 54, 56, 60, 61, 63, 64, 65, 68, 73, 74, 76, 77, 81, 84, 85, 86, 87, 104, 106, 108, 109, 111].filter((p) => !REPORT_PROGRAMS.has(p)),
 };
 
 /** Pitch-class sets beside the scored qualities, so the net also sees what is not one of them. */
@@ -184,6 +197,9 @@ export function plan(dir: string, scale: number): Clip[] {
     const r = chordRun(d, 30, sparseChord);
     clips.push({ id, spans: r.spans, make: async () => synthesize(d, r.events, r.duration) });
   }
+  // Songs on more varied basses and leads (chroma-train-2); last, so the clips before keep their
+  // indices (train_chroma.py holds back every tenth clip).
+  for (let i = 0; i < 36 * scale; i++) clips.push(song(`song-mix-${i}`, 3000 + i, MIX_SONG_PROGRAMS));
   return clips;
 }
 
@@ -232,6 +248,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await writeFile(join(dir, 'X.f32'), X);
   await writeFile(join(dir, 'Y.u8'), Y);
   await writeFile(join(dir, 'clip.i32'), Int32Array.from(owner));
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ version: VERSION, frames: xs.length, inputs, bins: probe.logSpec.length, notes: probe.notes.length, clips: clips.map((c) => c.id) }));
+  await writeFile(join(dir, 'meta.json'), JSON.stringify({ version: MATERIAL, frames: xs.length, inputs, bins: probe.logSpec.length, notes: probe.notes.length, clips: clips.map((c) => c.id) }));
   console.log(`chroma-train: ${clips.length} clips, ${xs.length} frames × ${inputs} inputs, ${((Date.now() - t0) / 1000).toFixed(0)} s → ${dir}`);
 }

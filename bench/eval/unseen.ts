@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAnalyzer, feed, type AnalysisOverrides } from '../../engine/analysis/analyzer.js';
 import { BASSES, CHORD_TIMBRES, chordScore, chordSequence, composeSong, LEADS, type ChordSegment } from './chordSet.js';
-import { TRAIN_PROGRAMS, TRAIN_SONG_PROGRAMS } from './chromaTrain.js';
+import { MIX_SONG_PROGRAMS, TRAIN_PROGRAMS, TRAIN_SONG_PROGRAMS } from './chromaTrain.js';
 import { defaultJobs, mapPool } from './proc.js';
 import { readMono, renderMidi, SAMPLE_RATE, writeMidi } from './render.js';
 import { scoreChroma, type ChromaFrame, type ChromaScore } from './score.js';
@@ -41,7 +41,7 @@ export interface UnseenScores {
 }
 
 export async function scoreUnseen(overrides: AnalysisOverrides, dir = '.cache/unseen'): Promise<UnseenScores> {
-  const used = new Set<number>([...TRAIN_PROGRAMS, ...TRAIN_SONG_PROGRAMS.bass, ...TRAIN_SONG_PROGRAMS.lead, ...CHORD_TIMBRES.tune.map((t) => t.program), ...CHORD_TIMBRES.report.map((t) => t.program), ...BASSES.tune, ...BASSES.report, ...LEADS.tune, ...LEADS.report]);
+  const used = new Set<number>([...TRAIN_PROGRAMS, ...TRAIN_SONG_PROGRAMS.bass, ...TRAIN_SONG_PROGRAMS.lead, ...MIX_SONG_PROGRAMS.bass, ...MIX_SONG_PROGRAMS.lead, ...CHORD_TIMBRES.tune.map((t) => t.program), ...CHORD_TIMBRES.report.map((t) => t.program), ...BASSES.tune, ...BASSES.report, ...LEADS.tune, ...LEADS.report]);
   for (const p of [...UNSEEN_PROGRAMS, ...UNSEEN_SONG_PROGRAMS.bass, ...UNSEEN_SONG_PROGRAMS.lead]) if (used.has(p)) throw new Error(`unseen: program ${p} is used elsewhere`);
   await mkdir(resolve(dir), { recursive: true });
   /** Renders (once) and scores one file. */
