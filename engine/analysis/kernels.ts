@@ -1,8 +1,8 @@
 import { kernelsWasm } from './kernelsWasm.js';
 
 /**
- * The chroma's SIMD kernels (kernels.wat): WebAssembly, two f64 lanes at a time, bit-identical to
- * the JavaScript they stand in for. Each user gets its own instance and memory, sized once and
+ * The analysis's SIMD kernels (kernels.wat: the FFT, the note fit, the learned chroma's layers):
+ * WebAssembly, two f64 lanes at a time, bit-identical to the JavaScript they stand in for. Each user gets its own instance and memory, sized once and
  * never grown (growing would detach the typed-array views handed out), and falls back to its
  * JavaScript path where WebAssembly SIMD is missing.
  */

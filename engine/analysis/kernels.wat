@@ -1,8 +1,9 @@
-;; SIMD kernels of the chroma (engine/analysis/kernels.ts loads them; scripts/build-kernels.mjs
+;; SIMD kernels of the analysis (engine/analysis/kernels.ts loads them; scripts/build-kernels.mjs
 ;; assembles this file into kernelsWasm.ts). Every sum runs in the same order as the JavaScript
-;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit), two lanes of f64 at a time
-;; with a separate multiply and add (WebAssembly never fuses them), so the results are
-;; bit-identical to the JavaScript path. Pointers are byte offsets into the imported memory.
+;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform), two
+;; lanes of f64 at a time with a separate multiply and add (WebAssembly never fuses them), so the
+;; results are bit-identical to the JavaScript path. Pointers are byte offsets into the imported
+;; memory.
 (module
   (import "env" "memory" (memory 1))
 
