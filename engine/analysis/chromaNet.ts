@@ -30,7 +30,7 @@ export interface ChromaNet {
    * k's window (the first layer's input), −1 outside it. Null for a dense net.
    */
   readonly positions: Int32Array | null;
-  /** Scratch: the frame's nonzero inputs (index, value), found once (for all twelve classes of a shared net). */
+  /** Scratch: the frame's nonzero inputs (index, value), found once (for all twelve classes of a shared net); in the kernel's memory when there is one. */
   readonly nzIndex: Int32Array;
   readonly nzValue: Float64Array;
   /** The same net in a SIMD kernel instance (kernels.ts), or null: the JavaScript forward pass. */
@@ -41,12 +41,12 @@ export interface ChromaNet {
 interface NetKernel {
   readonly run: KernelExports;
   readonly layers: readonly { readonly cols: number; readonly bias: number; readonly outputs: number }[];
-  /** Each layer's outputs. */
+  /** Each layer's outputs (the net's {@link ChromaNet.activations} are their views). */
   readonly activations: readonly KernelArray<Float64Array>[];
   /** The first layer's input positions, one row of the front end's input length per class (a dense net: one identity row). */
   readonly positions: number;
   readonly rows: number;
-  /** The frame's nonzero inputs (the same as {@link ChromaNet.nzIndex} and nzValue, here). */
+  /** The frame's nonzero inputs (the net's {@link ChromaNet.nzIndex} and nzValue are their views). */
   readonly nzIndex: KernelArray<Int32Array>;
   readonly nzValue: KernelArray<Float64Array>;
   /** A layer's terms: column byte offsets and values. */
@@ -79,9 +79,12 @@ export function denseLayer(inputs: number, outputs: number, weights: Float32Arra
  */
 export function chromaNetOf(layers: readonly DenseLayer[], positions: Int32Array | null = null, simd = true): ChromaNet {
   const inputs = positions === null ? layers[0].inputs : positions.length / 12;
+  const kernel = simd ? netKernel(layers, positions, inputs) : null;
   return {
-    layers, activations: layers.map((l) => new Float64Array(l.outputs)), positions, nzIndex: new Int32Array(inputs), nzValue: new Float64Array(inputs),
-    kernel: simd ? netKernel(layers, positions, inputs) : null,
+    layers, positions, kernel,
+    activations: kernel?.activations.map((a) => a.view) ?? layers.map((l) => new Float64Array(l.outputs)),
+    nzIndex: kernel?.nzIndex.view ?? new Int32Array(inputs),
+    nzValue: kernel?.nzValue.view ?? new Float64Array(inputs),
   };
 }
 
@@ -205,10 +208,6 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
  * end's bins 60 dB below its maximum, ReLU units that are off) cost nothing.
  */
 export function chromaNetForward(net: ChromaNet, input: ArrayLike<number>, out: Float64Array): void {
-  if (net.kernel !== null) {
-    kernelForward(net.kernel, input, out);
-    return;
-  }
   const { nzIndex, nzValue, positions } = net;
   let count = 0;
   for (let i = 0; i < nzIndex.length; i++) {
@@ -216,6 +215,10 @@ export function chromaNetForward(net: ChromaNet, input: ArrayLike<number>, out: 
     if (v === 0) continue;
     nzIndex[count] = i;
     nzValue[count++] = v;
+  }
+  if (net.kernel !== null) {
+    kernelForward(net.kernel, count, out);
+    return;
   }
   const { outputs, columns, bias } = net.layers[0];
   const h = net.activations[0];
@@ -232,17 +235,10 @@ export function chromaNetForward(net: ChromaNet, input: ArrayLike<number>, out: 
   }
 }
 
-/** {@link chromaNetForward} in the kernel instance: the same sums in the same order. */
-function kernelForward(kn: NetKernel, input: ArrayLike<number>, out: Float64Array): void {
+/** {@link chromaNetForward} in the kernel instance, on the frame's `count` nonzero inputs already gathered there: the same sums in the same order. */
+function kernelForward(kn: NetKernel, count: number, out: Float64Array): void {
   const { run, layers, activations, offs, vals, nzIndex, nzValue } = kn;
   const inputs = nzIndex.view.length;
-  let count = 0;
-  for (let i = 0; i < inputs; i++) {
-    const v = input[i];
-    if (v === 0) continue;
-    nzIndex.view[count] = i;
-    nzValue.view[count++] = v;
-  }
   const first = layers[0];
   const last = layers.length - 1;
   for (let k = 0; k < kn.rows; k++) {

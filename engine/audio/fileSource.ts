@@ -100,7 +100,6 @@ function decodeWav(bytes: Uint8Array): DecodedAudio | string {
   const le = wav.container !== 'RIFX';
   const frames = Math.floor(data.length / fmt.blockAlign);
   const channels = Array.from({ length: nch }, () => new Float32Array(frames));
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const scale = 1 / 2 ** (8 * width - 1);
   if (!float && width === 2 && le && LITTLE_ENDIAN && data.byteOffset % 2 === 0) {
     // The common case (16-bit little-endian PCM) read as Int16Array: the same values, without a DataView call per sample.
@@ -111,6 +110,7 @@ function decodeWav(bytes: Uint8Array): DecodedAudio | string {
     }
     return { sampleRate: fmt.sampleRate, channels };
   }
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (let ch = 0; ch < nch; ch++) {
     const out = channels[ch];
     let p = ch * width;
