@@ -117,7 +117,7 @@ export function parabolicOffset(a: number, b: number, c: number): number {
  *    acf(1½·lag)) is at least `fasterLevelRatio` × prior × (acf(lag) + acf(2·lag)); two lags a
  *    side, as one lag's autocorrelation is noisy over a few seconds of history.
  * 4. Three against four: take 4/3 of the lag when its pulse train (acf at 1, 2, 3 and 4 × it,
- *    each lag normalised by the share of the window that has products at it, see MIN_OVERLAP) is
+ *    multiples of the interpolated lag, each lag normalised by the share of the window that has products at it, see MIN_OVERLAP) is
  *    stronger, by `threeFourRatio`, than the picked lag's (a 3-3-2 figure over a steady beat).
  * 5. Refine the period by least squares over the peaks at 1, 2, 3, 4 × the lag (each found by
  *    parabolic interpolation): the error of a peak's position does not grow with its lag, so the
@@ -182,8 +182,11 @@ export function estimateTempo(
   // Three against four: a 3-3-2 figure (dembow, tresillo) over a steady beat is periodic at three
   // sixteenths, ¾ of the beat, but its multiples are not (nine sixteenths barely repeat), while the
   // beat's are: take the slower lag when its pulse train (1–4 × it) beats the picked lag's.
-  const slow = Math.round((4 / 3) * best);
-  if (4 * slow + 1 <= maxLag && 60 / (slow * frameSeconds) >= params.minBpm) {
+  // The trains' multiples are taken of the interpolated lag: 4 × a lag rounded to whole frames can
+  // miss its peak by more than the frame either side that `at` looks at.
+  const bestLag = best + parabolicOffset(s[best - 1], s[best], s[best + 1]);
+  const slowLag = (4 / 3) * bestLag;
+  if (Math.round(4 * slowLag) + 1 <= maxLag && 60 / (slowLag * frameSeconds) >= params.minBpm) {
     const at = (l: number): number => Math.max(s[l - 1], s[l], s[l + 1], 0);
     const g = acf.decay;
     const all = 1 - Math.pow(g, acf.frames);
@@ -193,10 +196,10 @@ export function estimateTempo(
       const v = (at(l) + m2) / (share > MIN_OVERLAP ? share : MIN_OVERLAP) - m2;
       return v > 0 ? v : 0;
     };
-    const train = (l: number): number => unbiased(l) + unbiased(2 * l) + unbiased(3 * l) + unbiased(4 * l);
-    if (train(slow) > params.threeFourRatio * train(best)) {
-      best = slow;
-      bestScore = lagScore(s, slow, frameSeconds, centreBpm, params.priorOctaves);
+    const train = (lag: number): number => unbiased(Math.round(lag)) + unbiased(Math.round(2 * lag)) + unbiased(Math.round(3 * lag)) + unbiased(Math.round(4 * lag));
+    if (train(slowLag) > params.threeFourRatio * train(bestLag)) {
+      best = Math.round(slowLag);
+      bestScore = lagScore(s, best, frameSeconds, centreBpm, params.priorOctaves);
     }
   }
 
