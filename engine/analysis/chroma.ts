@@ -63,7 +63,7 @@ export interface ChromaParams {
   smoothSeconds: Seconds;
   /** Time constant of the tuning (reference pitch) estimate. Range 0.5–60. */
   tuningSeconds: Seconds;
-  /** Gate: when the mean-square level in [minHz, maxHz] over the long window is below this, everything is 0. */
+  /** Gate: when the mean-square level below maxHz (DC removed) over the long window (Hann) is below this, everything is 0. */
   silenceDb: Db;
   /** Spectral peaks weaker than the strongest by more than this are ignored (line spectrum and tuning). Range 20–80. */
   peakThresholdDb: Db;
@@ -96,16 +96,20 @@ export const defaultChromaParams: ChromaParams = {
 /** Log-frequency bins per semitone. */
 export const BINS_PER_SEMITONE = 3;
 /** Most spectral peaks kept for the tuning estimate (the lowest ones win when there are more). */
-const MAX_PEAKS = 160;
+const MAX_TUNING_PEAKS = 160;
 /** Harmonic numbers whose pitch class differs from the fundamental's (off the tuning grid or another class). */
 const ODD_HARMONICS = [3, 5, 6, 7, 9, 10] as const;
 const HARMONIC_TOLERANCE_CENTS = 35;
 const FUNDAMENTAL_MIN_RATIO = 0.05;
 
-/** One Hann-windowed FFT over the newest samples of the decimated ring. */
+/** One Hann-windowed FFT over the newest samples of a decimated ring. */
 interface Spectrum {
   readonly windowLength: number;
   readonly fftSize: number;
+  /** The ring it reads (its sample rate sets the bin spacing). */
+  readonly source: DecimatorState;
+  /** Bin spacing. */
+  readonly binHz: Hz;
   /** Its input is the windowed, zero-padded frame. */
   readonly fft: RealFft;
   readonly window: Float64Array;
@@ -116,20 +120,30 @@ interface Spectrum {
   readonly wSq: number;
 }
 
-function createSpectrum(windowLength: number, simd: boolean): Spectrum {
+function windowLength(seconds: Seconds, rate: Hz): number {
+  return Math.max(64, Math.round(seconds * rate));
+}
+
+/** A periodic-offset Hann window of `length` samples. */
+function hann(length: number): Float64Array {
+  const window = new Float64Array(length);
+  for (let i = 0; i < length; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / length);
+  return window;
+}
+
+function createSpectrum(source: DecimatorState, seconds: Seconds, simd: boolean): Spectrum {
+  const length = windowLength(seconds, source.outputRate);
   let fftSize = 64;
-  while (fftSize < windowLength) fftSize *= 2;
-  const window = new Float64Array(windowLength);
+  while (fftSize < length) fftSize *= 2;
+  const window = hann(length);
   let wSum = 0;
   let wSq = 0;
-  for (let i = 0; i < windowLength; i++) {
-    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / windowLength);
-    window[i] = w;
+  for (const w of window) {
     wSum += w;
     wSq += w * w;
   }
   const fft = createRealFft(fftSize, simd);
-  return { windowLength, fftSize, fft, window, mag: fft.magnitude, ampNorm: wSum / 2, wSq };
+  return { windowLength: length, fftSize, source, binHz: source.outputRate / fftSize, fft, window, mag: fft.magnitude, ampNorm: wSum / 2, wSq };
 }
 
 /** State of the chroma analysis; all buffers are allocated here, once. */
@@ -153,9 +167,14 @@ export interface ChromaState {
   tuningCents: number;
   readonly sampleRate: Hz;
   readonly hopFrames: number;
+  /** The input low-passed and decimated to about 2.4 × maxHz (the short window's ring). */
   readonly decimator: DecimatorState;
+  /** That, decimated again to 4.8–9.7 × splitHz (the long window's ring: the long window is only read below splitHz). */
+  readonly lowDecimator: DecimatorState;
   readonly long: Spectrum;
   readonly short: Spectrum;
+  /** The silence gate's weights: the long window's Hann window squared, at the decimated rate. */
+  readonly gateWeights: Float64Array;
   /** MIDI number of log bin 0's centre (at zero tuning); bins are 1/BINS_PER_SEMITONE semitone apart. */
   readonly binLoMidi: number;
   /** The log-frequency line spectrum (amplitudes), three bins per semitone. */
@@ -229,9 +248,18 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   const p = { ...defaultChromaParams, ...params };
   const factor = decimationFactor(sampleRate, p.maxHz);
   const outputRate = sampleRate / factor;
-  const long = createSpectrum(Math.max(64, Math.round(p.windowSeconds * outputRate)), simd);
-  const short = createSpectrum(Math.max(64, Math.round(Math.min(p.shortWindowSeconds, p.windowSeconds) * outputRate)), simd);
-  const decimator = createDecimatorState(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), long.fftSize);
+  const shortSeconds = Math.min(p.shortWindowSeconds, p.windowSeconds);
+  const decimator = createDecimatorState(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), windowLength(p.windowSeconds, outputRate));
+  const short = createSpectrum(decimator, shortSeconds, simd);
+  // The long window is read below splitHz only: from a ring at 4.8–9.7 × splitHz (1.5 kHz at the
+  // defaults), low-passed at 1.5 × splitHz (flat below splitHz; what aliases down there comes from
+  // 3.8 × splitHz up, at least 49 dB down, 76 dB at the defaults), its FFT has the same bin spacing
+  // at an eighth of the size or less.
+  const lowFactor = decimationFactor(outputRate, 2.2 * p.splitHz);
+  const lowDecimator = createDecimatorState(outputRate, lowFactor, Math.min(1.5 * p.splitHz, 0.45 * (outputRate / lowFactor)), 2 * Math.ceil(p.windowSeconds * (outputRate / lowFactor)));
+  const long = createSpectrum(lowDecimator, p.windowSeconds, simd);
+  // A local maximum every other bin at most, in each window.
+  const maxPeaks = (long.fftSize + short.fftSize) / 4 + 2;
 
   const topHz = Math.min(p.maxHz, 0.45 * outputRate);
   const noteLo = Math.ceil(midiOf(p.minHz));
@@ -292,13 +320,14 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     chroma: new Float32Array(12), bass: new Float32Array(12), notes: new Float64Array(nNotes), noteLo,
     activations: activations.view,
     updated: false, silent: true, tuningCents: 0,
-    sampleRate, hopFrames, decimator, long, short, binLoMidi,
+    sampleRate, hopFrames, decimator, lowDecimator, long, short, binLoMidi,
+    gateWeights: hann(windowLength(p.windowSeconds, outputRate)).map((w) => w * w),
     logSpec: new Float64Array(nBins),
     netInput: new Float32Array(chromaNetInputs(layout)), context: new Float32Array(layout.context ? nNotes : 0), contextFresh: true,
     net: createChromaNet(layout, simd), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: grad.view, cap: cap.view, fitKernel,
-    peakHz: new Float64Array(MAX_PEAKS), peakAmp: new Float64Array(MAX_PEAKS), peakHarmonic: new Uint8Array(MAX_PEAKS),
+    peakHz: new Float64Array(maxPeaks), peakAmp: new Float64Array(maxPeaks), peakHarmonic: new Uint8Array(MAX_TUNING_PEAKS),
     rawChroma: new Float64Array(12), rawBass: new Float64Array(12),
     instantChroma: new Float32Array(12), instantBass: new Float32Array(12),
     smoothChroma: new Float64Array(12), smoothBass: new Float64Array(12),
@@ -311,10 +340,12 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
  * `state.bass`, `state.notes` and `state.tuningCents` in place every `updateSeconds`. No allocation.
  *
  * @remarks
- * The signal is low-passed and decimated to about 2.4 × maxHz into a ring. Each update takes two
- * Hann-windowed FFTs of the newest samples (the long window below `splitHz`, where semitones are a
- * few hertz apart; the short one above), puts their spectral peaks as lines on a log-frequency
- * axis of three bins per semitone centred on the running tuning estimate, and fits that with
+ * The signal is low-passed and decimated to about 2.4 × maxHz into a ring, and that again to
+ * 4.8–9.7 × splitHz into a second one. Each update gates on the level of the first (the long
+ * window's span), then takes two Hann-windowed FFTs of the newest samples (the long window, on the
+ * second ring, below `splitHz`, where semitones are a few hertz apart; the short one above), puts
+ * their spectral peaks as lines on a log-frequency axis of three bins per semitone centred on the
+ * running tuning estimate (from the lowest of the same peaks), and fits that with
  * non-negative note activations, each note a mix of two templates of `harmonics` partials (a dull
  * one decaying by `harmonicDecay`, a bright one by `brightDecay`), a note capped by the line at its
  * fundamental. Overtones are thereby explained by their
@@ -326,6 +357,12 @@ export function chromaStep(hop: Float32Array, state: ChromaState, params: Chroma
   const dec = state.decimator;
   const before = dec.written;
   decimateStep(hop, dec);
+  // The new samples on to the long window's ring (in two runs where they wrap around the ring's end).
+  const ring = dec.ring;
+  const from = before & (ring.length - 1);
+  const to = from + (dec.written - before);
+  decimateStep(ring, state.lowDecimator, from, Math.min(to, ring.length));
+  if (to > ring.length) decimateStep(ring, state.lowDecimator, 0, to - ring.length);
   state.sinceUpdate += dec.written - before;
   state.updated = false;
   const updateSamples = Math.max(1, Math.round(params.updateSeconds * dec.outputRate));
@@ -336,8 +373,9 @@ export function chromaStep(hop: Float32Array, state: ChromaState, params: Chroma
   analyse(state, params, dt);
 }
 
-/** Windowed FFT of the newest `s.windowLength` decimated samples into `s.mag`. */
-function transform(s: Spectrum, dec: DecimatorState): void {
+/** Windowed FFT of the newest `s.windowLength` samples of its ring into `s.mag`. */
+function transform(s: Spectrum): void {
+  const dec = s.source;
   const ring = dec.ring;
   const mask = ring.length - 1;
   const start = dec.written - s.windowLength;
@@ -347,34 +385,47 @@ function transform(s: Spectrum, dec: DecimatorState): void {
 }
 
 function analyse(state: ChromaState, params: ChromaParams, dt: Seconds): void {
-  const dec = state.decimator;
   const { long, short } = state;
-  transform(long, dec);
-  const binHz = dec.outputRate / long.fftSize;
-  const kLo = Math.max(2, Math.ceil(params.minHz / binHz));
-  const kHi = Math.min(long.fftSize / 2 - 2, Math.floor(Math.min(params.maxHz, 0.45 * dec.outputRate) / binHz));
-  let bandSum = 0;
-  let maxMag = 0;
-  for (let k = kLo; k <= kHi; k++) {
-    const m = long.mag[k];
-    bandSum += m * m;
-    if (m > maxMag) maxMag = m;
-  }
-  // Parseval on the amplitude-normalised spectrum: mean square of the band-limited windowed signal.
-  const bandMs = (2 * bandSum * long.ampNorm * long.ampNorm) / (long.fftSize * long.wSq);
-  if (!(bandMs > 0) || 10 * Math.log10(bandMs) < params.silenceDb) {
+  const ms = gateLevel(state);
+  if (!(ms > 0) || 10 * Math.log10(ms) < params.silenceDb) {
     silence(state);
     return;
   }
   state.silent = false;
-  transform(short, dec);
-  updateTuning(state, params, kLo, kHi, maxMag * Math.pow(10, -params.peakThresholdDb / 20), binHz, dt);
-  lineSpectrum(state, params);
+  transform(short);
+  transform(long);
+  const peaks = findPeaks(state, params, peakThreshold(state, params));
+  updateTuning(state, params, Math.min(peaks, MAX_TUNING_PEAKS), dt);
+  lineSpectrum(state, peaks);
   fitNotes(state, params);
   relativeLog(state.logSpec, state.netInput, 0);
   relativeLog(state.notes, state.netInput, state.logSpec.length);
   if (chromaNetContextSeconds > 0) noteContext(state, 1 - Math.exp(-dt / chromaNetContextSeconds));
   fold(state, params, dt);
+}
+
+/**
+ * Mean-square level of the newest long window's span of the decimated signal, weighted by the
+ * Hann window squared, its weighted mean removed: what Parseval gives from the long window's
+ * spectrum without its DC bin.
+ */
+function gateLevel(state: ChromaState): number {
+  const w = state.gateWeights;
+  const ring = state.decimator.ring;
+  const mask = ring.length - 1;
+  const start = state.decimator.written - w.length;
+  let sw = 0;
+  let sx = 0;
+  let sxx = 0;
+  for (let i = 0; i < w.length; i++) {
+    const x = ring[(start + i) & mask];
+    const wx = w[i] * x;
+    sw += w[i];
+    sx += wx;
+    sxx += wx * x;
+  }
+  const mean = sx / sw;
+  return sxx / sw - mean * mean;
 }
 
 function silence(state: ChromaState): void {
@@ -392,25 +443,26 @@ function silence(state: ChromaState): void {
   state.instantBass.fill(0);
 }
 
-/**
- * The log-frequency spectrum as lines: every local maximum of the long window's spectrum below
- * `splitHz` and of the short one's above, at its interpolated frequency and amplitude, shared
- * between the two nearest log bins (the note templates' own kernel), so a partial is one line
- * whatever the window's main lobe width.
- */
-function lineSpectrum(state: ChromaState, params: ChromaParams): void {
-  const { logSpec, long, short, binLoMidi } = state;
-  logSpec.fill(0);
-  const rate = state.decimator.outputRate;
-  const tune = state.tuningCents / 100;
+/** Peaks weaker than the strongest bin of either window by more than `peakThresholdDb` are ignored. */
+function peakThreshold(state: ChromaState, params: ChromaParams): number {
   let maxMag = 0;
-  for (const s of [long, short]) for (let k = 2; k < s.fftSize / 2 - 1; k++) if (s.mag[k] > maxMag) maxMag = s.mag[k];
-  const threshold = maxMag * Math.pow(10, -params.peakThresholdDb / 20);
+  for (const s of [state.long, state.short]) for (let k = 2; k < s.fftSize / 2 - 1; k++) if (s.mag[k] > maxMag) maxMag = s.mag[k];
+  return maxMag * Math.pow(10, -params.peakThresholdDb / 20);
+}
+
+/**
+ * The spectral peaks, lowest first, into `state.peakHz` and `peakAmp`; returns their count: every
+ * local maximum above `threshold` of the long window's spectrum below `splitHz` and of the short
+ * one's above, at its interpolated frequency and amplitude (parabolic on log amplitude).
+ */
+function findPeaks(state: ChromaState, params: ChromaParams, threshold: number): number {
+  const { long, short, peakHz, peakAmp } = state;
+  let n = 0;
   for (const s of [long, short]) {
-    const binHz = rate / s.fftSize;
+    const binHz = s.binHz;
     const isLong = s === long;
     const kFrom = Math.max(2, Math.floor((isLong ? params.minHz * 0.9 : params.splitHz) / binHz));
-    const kTo = Math.min(s.fftSize / 2 - 2, Math.ceil((isLong ? params.splitHz : 0.45 * rate) / binHz));
+    const kTo = Math.min(s.fftSize / 2 - 2, Math.ceil((isLong ? params.splitHz : 0.45 * s.source.outputRate) / binHz));
     const mag = s.mag;
     for (let k = kFrom; k <= kTo; k++) {
       const m = mag[k];
@@ -422,14 +474,30 @@ function lineSpectrum(state: ChromaState, params: ChromaParams): void {
       const delta = den < 0 ? Math.min(0.5, Math.max(-0.5, (0.5 * (a - c)) / den)) : 0;
       const hz = (k + delta) * binHz;
       if (isLong ? hz >= params.splitHz : hz < params.splitHz) continue;
-      const amp = Math.exp(b - 0.25 * (a - c) * delta);
-      const pos = (midiOf(hz) - tune - binLoMidi) * BINS_PER_SEMITONE;
-      const j = Math.floor(pos);
-      if (j < 0 || j + 1 >= logSpec.length) continue;
-      const f = pos - j;
-      logSpec[j] += amp * (1 - f);
-      logSpec[j + 1] += amp * f;
+      peakHz[n] = hz;
+      peakAmp[n] = Math.exp(b - 0.25 * (a - c) * delta);
+      n++;
     }
+  }
+  return n;
+}
+
+/**
+ * The log-frequency spectrum as lines: each of the `count` peaks at its frequency and amplitude,
+ * shared between the two nearest log bins (the note templates' own kernel), so a partial is one
+ * line whatever the window's main lobe width.
+ */
+function lineSpectrum(state: ChromaState, count: number): void {
+  const { logSpec, binLoMidi, peakHz, peakAmp } = state;
+  logSpec.fill(0);
+  const tune = state.tuningCents / 100;
+  for (let i = 0; i < count; i++) {
+    const pos = (midiOf(peakHz[i]) - tune - binLoMidi) * BINS_PER_SEMITONE;
+    const j = Math.floor(pos);
+    if (j < 0 || j + 1 >= logSpec.length) continue;
+    const f = pos - j;
+    logSpec[j] += peakAmp[i] * (1 - f);
+    logSpec[j + 1] += peakAmp[i] * f;
   }
 }
 
@@ -548,27 +616,7 @@ function smoothInto(raw: Float64Array, instant: Float32Array, smooth: Float64Arr
   for (let k = 0; k < 12; k++) out[k] = sMax > 1e-9 ? smooth[k] / sMax : 0;
 }
 
-// ---- Tuning: spectral peaks of the long window, their deviation from the semitone grid ----
-
-/** Local maxima of the long window's spectrum above `threshold` (parabolic interpolation on log amplitude). */
-function findPeaks(state: ChromaState, kLo: number, kHi: number, threshold: number, binHz: Hz): number {
-  const mag = state.long.mag;
-  const { peakHz, peakAmp } = state;
-  let n = 0;
-  for (let k = kLo; k <= kHi && n < MAX_PEAKS; k++) {
-    const m = mag[k];
-    if (m <= threshold || m <= mag[k - 1] || m < mag[k + 1]) continue;
-    const a = Math.log(mag[k - 1] + 1e-30);
-    const b = Math.log(m);
-    const c = Math.log(mag[k + 1] + 1e-30);
-    const den = a - 2 * b + c;
-    const delta = den < 0 ? Math.min(0.5, Math.max(-0.5, (0.5 * (a - c)) / den)) : 0;
-    peakHz[n] = (k + delta) * binHz;
-    peakAmp[n] = Math.exp(b - 0.25 * (a - c) * delta);
-    n++;
-  }
-  return n;
-}
+// ---- Tuning: the lowest spectral peaks' deviation from the semitone grid ----
 
 /** Index of a peak below `below` within the harmonic tolerance of `hz`, or −1 (peaks are sorted). */
 function findPeakNear(peakHz: Float64Array, below: number, hz: Hz, ratio: number): number {
@@ -610,8 +658,7 @@ function markHarmonics(state: ChromaState, n: number): void {
 }
 
 /** Leaky circular mean of the unmarked peaks' deviations from the semitone grid. */
-function updateTuning(state: ChromaState, params: ChromaParams, kLo: number, kHi: number, threshold: number, binHz: Hz, dt: Seconds): void {
-  const n = findPeaks(state, kLo, kHi, threshold, binHz);
+function updateTuning(state: ChromaState, params: ChromaParams, n: number, dt: Seconds): void {
   markHarmonics(state, n);
   let tc = 0;
   let ts = 0;

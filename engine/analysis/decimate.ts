@@ -80,8 +80,8 @@ export function createDecimatorState(inputRate: Hz, factor: number, cutoffHz: Hz
   };
 }
 
-/** Filters `input` and appends every `factor`-th filtered sample to the ring. No allocation. */
-export function decimateStep(input: Float32Array, state: DecimatorState): void {
+/** Filters `input[from..to)` (all of it by default) and appends every `factor`-th filtered sample to the ring. No allocation. */
+export function decimateStep(input: Float32Array, state: DecimatorState, from = 0, to = input.length): void {
   const c = state.coeffs;
   const z = state.z;
   const ring = state.ring;
@@ -93,7 +93,7 @@ export function decimateStep(input: Float32Array, state: DecimatorState): void {
   let z00 = z[0], z01 = z[1], z10 = z[2], z11 = z[3], z20 = z[4], z21 = z[5];
   let phase = state.phase;
   let written = state.written;
-  for (let i = 0; i < input.length; i++) {
+  for (let i = from; i < to; i++) {
     let x = input[i];
     // Non-finite or absurd input must not poison the filter state: NaN → 0, clamp to ±16.
     if (!(x >= -16 && x <= 16)) x = x > 16 ? 16 : x < -16 ? -16 : 0;

@@ -2,8 +2,8 @@
  * Chroma and chord classification on chords of harmonic tones (5 partials at amplitude 1/h),
  * sustained or piano-like decaying, across roots from C2 to B5, at 48 and 44.1 kHz.
  *
- * Settle time: the chroma window is `windowSeconds` (0.34 s by default) and is smoothed with
- * `smoothSeconds` (0.15 s), so from 0.5 s after a chord starts every hop must classify it.
+ * Settle time: the chroma window is `windowSeconds` (0.36 s by default) and is smoothed with
+ * `smoothSeconds` (0.08 s), so from 0.5 s after a chord starts every hop must classify it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -154,6 +154,15 @@ describe('chroma gate', () => {
   it('silence: the chroma is all 0', () => {
     const p = play(48000, [], 1);
     for (const h of p.hops) assert.deepEqual(h.chroma, new Array(12).fill(0));
+  });
+
+  it('a chord that stops: the gate weighs the long window, so the chroma holds for a while, then reads 0 once the window has left it', () => {
+    const p = play(48000, chordNotes(48, 'maj').map((n) => ({ ...n, seconds: 1 })), 2);
+    const { windowSeconds, updateSeconds } = defaultChromaParams;
+    for (const h of p.hops) {
+      if (h.t > 1 && h.t < 1 + 0.6 * windowSeconds) assert.ok(h.chroma.some((v) => v > 0), `gated early, at ${h.t.toFixed(3)} s`);
+      if (h.t >= 1 + windowSeconds + updateSeconds + 0.011) assert.deepEqual(h.chroma, new Array(12).fill(0), `not gated at ${h.t.toFixed(3)} s`);
+    }
   });
 
   it('a chord far below silenceDb reads all 0; the same chord above it does not', () => {

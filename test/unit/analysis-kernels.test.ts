@@ -106,19 +106,21 @@ describe('chroma SIMD kernels (kernels.wat)', () => {
     assert.equal(js.fitKernel, null);
     assert.equal(js.net?.kernel, null);
     let updates = 0;
+    let sounding = false;
     for (let i = 0; i + hop <= x.length; i += hop) {
       const h = x.subarray(i, i + hop);
       chromaStep(h, simd, defaultChromaParams);
       chromaStep(h, js, defaultChromaParams);
       if (!js.updated || js.silent) continue;
       updates++;
+      sounding ||= js.activations.some((v) => v > 0);
       const t = ((i + hop) / sr).toFixed(3);
       assert.deepEqual(Array.from(simd.activations), Array.from(js.activations), `activations at ${t} s`);
       assert.deepEqual(Array.from(simd.netOutput), Array.from(js.netOutput), `net output at ${t} s`);
       assert.deepEqual(Array.from(simd.chroma), Array.from(js.chroma), `chroma at ${t} s`);
     }
     assert.ok(updates > 50, `${updates} updates`);
-    assert.ok(js.activations.some((v) => v > 0));
+    assert.ok(sounding, 'no note found');
   });
 
   it('kernelsWasm.ts is what kernels.wat assembles to', { skip: wat2wasm || process.env.CI === 'true' ? false : 'wabt (wat2wasm) not installed: scripts/setup-system.sh' }, () => {
