@@ -1,5 +1,5 @@
 import type { Db, Hz, Seconds } from '../units.js';
-import { addScaled, chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
+import { chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
 import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeights.js';
 import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
 import { createRealFft, type RealFft } from './realFft.js';
@@ -527,6 +527,27 @@ function fitNotes(state: ChromaState, params: ChromaParams): void {
   }
   notes.fill(0);
   for (let a = 0; a < n; a++) notes[a % notes.length] += x[a];
+}
+
+/**
+ * `y[i]` += `v` × `x[from + i]` for i < `n`, eight at a time: the same sums in the same order, but
+ * V8 does not unroll loops, and this one is most of the note fit's time in JavaScript (kernels.wat's
+ * `axpy` where the SIMD kernels run).
+ */
+function addScaled(y: Float64Array, x: Float64Array, from: number, v: number, n: number): void {
+  let o = 0;
+  for (; o + 8 <= n; o += 8) {
+    const c = from + o;
+    y[o] += x[c] * v;
+    y[o + 1] += x[c + 1] * v;
+    y[o + 2] += x[c + 2] * v;
+    y[o + 3] += x[c + 3] * v;
+    y[o + 4] += x[c + 4] * v;
+    y[o + 5] += x[c + 5] * v;
+    y[o + 6] += x[c + 6] * v;
+    y[o + 7] += x[c + 7] * v;
+  }
+  for (; o < n; o++) y[o] += x[from + o] * v;
 }
 
 /** `count` sweeps of the fit's coordinate descent (kernels.wat's `sweeps` does the same). */

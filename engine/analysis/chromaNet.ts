@@ -12,19 +12,21 @@ import { createKernels, kernelBytes, type KernelArray, type KernelExports } from
  * and is run once per pitch class k on the input moved down by k semitones (its
  * {@link ChromaNet.positions} table), so what it learns about one class holds for all twelve
  * (transposition-equivariant). Either way it is per-frame (causal, no state) and skips zero inputs.
+ * It computes in f32 (its weights are f32): every product and sum rounded to f32, in the SIMD
+ * kernel four lanes at a time and in JavaScript through Math.fround, to the same bits.
  */
 export interface DenseLayer {
   readonly inputs: number;
   readonly outputs: number;
   /** Input-major (inputs × outputs): the forward pass adds one input's column at a time and skips zero inputs. */
-  readonly columns: Float64Array;
+  readonly columns: Float32Array;
   readonly bias: Float32Array;
 }
 
 export interface ChromaNet {
   readonly layers: readonly DenseLayer[];
   /** One activation buffer per layer, allocated once. */
-  readonly activations: readonly Float64Array[];
+  readonly activations: readonly Float32Array[];
   /**
    * Shared net: entry k × (input length) + i is where the front end's input i sits in pitch class
    * k's window (the first layer's input), −1 outside it. Null for a dense net.
@@ -32,7 +34,7 @@ export interface ChromaNet {
   readonly positions: Int32Array | null;
   /** Scratch: the frame's nonzero inputs (index, value), found once (for all twelve classes of a shared net); in the kernel's memory when there is one. */
   readonly nzIndex: Int32Array;
-  readonly nzValue: Float64Array;
+  readonly nzValue: Float32Array;
   /** The same net in a SIMD kernel instance (kernels.ts), or null: the JavaScript forward pass. */
   readonly kernel: NetKernel | null;
 }
@@ -42,13 +44,13 @@ interface NetKernel {
   readonly run: KernelExports;
   readonly layers: readonly { readonly cols: number; readonly bias: number; readonly outputs: number }[];
   /** Each layer's outputs (the net's {@link ChromaNet.activations} are their views). */
-  readonly activations: readonly KernelArray<Float64Array>[];
+  readonly activations: readonly KernelArray<Float32Array>[];
   /** The first layer's input positions, one row of the front end's input length per class (a dense net: one identity row). */
   readonly positions: number;
   readonly rows: number;
   /** The frame's nonzero inputs (the net's {@link ChromaNet.nzIndex} and nzValue are their views). */
   readonly nzIndex: KernelArray<Int32Array>;
-  readonly nzValue: KernelArray<Float64Array>;
+  readonly nzValue: KernelArray<Float32Array>;
   /** A layer's terms: column byte offsets and values. */
   readonly offs: number;
   readonly vals: number;
@@ -68,7 +70,7 @@ export function chromaNetInputs(layout: ChromaNetLayout): number {
 
 /** A layer from row-major weights (outputs × inputs, as PyTorch stores them). */
 export function denseLayer(inputs: number, outputs: number, weights: Float32Array, bias: Float32Array): DenseLayer {
-  const columns = new Float64Array(inputs * outputs);
+  const columns = new Float32Array(inputs * outputs);
   for (let o = 0; o < outputs; o++) for (let i = 0; i < inputs; i++) columns[i * outputs + o] = weights[o * inputs + i];
   return { inputs, outputs, columns, bias };
 }
@@ -82,9 +84,9 @@ export function chromaNetOf(layers: readonly DenseLayer[], positions: Int32Array
   const kernel = simd ? netKernel(layers, positions, inputs) : null;
   return {
     layers, positions, kernel,
-    activations: kernel?.activations.map((a) => a.view) ?? layers.map((l) => new Float64Array(l.outputs)),
+    activations: kernel?.activations.map((a) => a.view) ?? layers.map((l) => new Float32Array(l.outputs)),
     nzIndex: kernel?.nzIndex.view ?? new Int32Array(inputs),
-    nzValue: kernel?.nzValue.view ?? new Float64Array(inputs),
+    nzValue: kernel?.nzValue.view ?? new Float32Array(inputs),
   };
 }
 
@@ -96,8 +98,8 @@ function netKernel(layers: readonly DenseLayer[], positions: Int32Array | null, 
     identity.length, inputs, inputs, terms, terms,
   ]));
   if (k === null) return null;
-  const put = (data: ArrayLike<number>): number => {
-    const a = k.f64(data.length);
+  const put = (data: Float32Array): number => {
+    const a = k.f32(data.length);
     a.view.set(data);
     return a.ptr;
   };
@@ -105,9 +107,9 @@ function netKernel(layers: readonly DenseLayer[], positions: Int32Array | null, 
   const pos = k.i32(identity.length);
   pos.view.set(identity);
   return {
-    run: k.exports, layers: placed, activations: layers.map((l) => k.f64(l.outputs)),
+    run: k.exports, layers: placed, activations: layers.map((l) => k.f32(l.outputs)),
     positions: pos.ptr, rows: identity.length / inputs,
-    nzIndex: k.i32(inputs), nzValue: k.f64(inputs), offs: k.i32(terms).ptr, vals: k.f64(terms).ptr,
+    nzIndex: k.i32(inputs), nzValue: k.f32(inputs), offs: k.i32(terms).ptr, vals: k.f32(terms).ptr,
   };
 }
 
@@ -163,35 +165,30 @@ export function createChromaNet(layout: ChromaNetLayout, simd = true): ChromaNet
 }
 
 /**
- * `y[i]` += `v` × `x[from + i]` for i < `n`, eight at a time: the same sums in the same order, but
- * V8 does not unroll loops, and this one is most of the learned chroma's and the note fit's time
- * (unrolled, a quarter off the chroma's time on a song).
+ * `y[i]` += `v` × `x[from + i]` for i < `n` in f32 (the product rounded, then the sum: kernels.wat's
+ * f32x4.mul and f32x4.add), four at a time (V8 does not unroll loops).
  */
-export function addScaled(y: Float64Array, x: Float64Array, from: number, v: number, n: number): void {
+function addScaled32(y: Float32Array, x: Float32Array, from: number, v: number, n: number): void {
   let o = 0;
-  for (; o + 8 <= n; o += 8) {
+  for (; o + 4 <= n; o += 4) {
     const c = from + o;
-    y[o] += x[c] * v;
-    y[o + 1] += x[c + 1] * v;
-    y[o + 2] += x[c + 2] * v;
-    y[o + 3] += x[c + 3] * v;
-    y[o + 4] += x[c + 4] * v;
-    y[o + 5] += x[c + 5] * v;
-    y[o + 6] += x[c + 6] * v;
-    y[o + 7] += x[c + 7] * v;
+    y[o] += Math.fround(x[c] * v);
+    y[o + 1] += Math.fround(x[c + 1] * v);
+    y[o + 2] += Math.fround(x[c + 2] * v);
+    y[o + 3] += Math.fround(x[c + 3] * v);
   }
-  for (; o < n; o++) y[o] += x[from + o] * v;
+  for (; o < n; o++) y[o] += Math.fround(x[from + o] * v);
 }
 
 /** One layer from activations: `y` = bias + W·x; zero inputs (ReLU units that are off) cost nothing. */
-function layerForward(layer: DenseLayer, x: Float64Array, y: Float64Array): void {
+function layerForward(layer: DenseLayer, x: Float32Array, y: Float32Array): void {
   const { inputs, outputs, columns, bias } = layer;
   for (let o = 0; o < outputs; o++) y[o] = bias[o];
-  for (let i = 0; i < inputs; i++) if (x[i] !== 0) addScaled(y, columns, i * outputs, x[i], outputs);
+  for (let i = 0; i < inputs; i++) if (x[i] !== 0) addScaled32(y, columns, i * outputs, x[i], outputs);
 }
 
 /** The layers after the first one (ReLU between, the last one's outputs left as logits). Returns the last activation buffer. */
-function restForward(net: ChromaNet): Float64Array {
+function restForward(net: ChromaNet): Float32Array {
   const last = net.layers.length - 1;
   for (let li = 0; li <= last; li++) {
     const y = net.activations[li];
@@ -227,7 +224,7 @@ export function chromaNetForward(net: ChromaNet, input: ArrayLike<number>, out: 
     const row = k * nzIndex.length;
     for (let t = 0; t < count; t++) {
       const j = positions === null ? nzIndex[t] : positions[row + nzIndex[t]];
-      if (j >= 0) addScaled(h, columns, j * outputs, nzValue[t], outputs);
+      if (j >= 0) addScaled32(h, columns, j * outputs, nzValue[t], outputs);
     }
     const y = restForward(net);
     if (positions !== null) out[k] = sigmoid(y[0]);
@@ -242,11 +239,11 @@ function kernelForward(kn: NetKernel, count: number, out: Float64Array): void {
   const first = layers[0];
   const last = layers.length - 1;
   for (let k = 0; k < kn.rows; k++) {
-    let m = run.windowTerms(kn.positions + 4 * k * inputs, nzIndex.ptr, nzValue.ptr, count, 8 * first.outputs, offs, vals);
+    let m = run.windowTerms(kn.positions + 4 * k * inputs, nzIndex.ptr, nzValue.ptr, count, 4 * first.outputs, offs, vals);
     run.gemv(first.cols, first.outputs, first.bias, offs, vals, m, activations[0].ptr);
     for (let li = 1; li <= last; li++) {
       const l = layers[li];
-      m = run.reluTerms(activations[li - 1].ptr, layers[li - 1].outputs, 8 * l.outputs, offs, vals);
+      m = run.reluTerms(activations[li - 1].ptr, layers[li - 1].outputs, 4 * l.outputs, offs, vals);
       run.gemv(l.cols, l.outputs, l.bias, offs, vals, m, activations[li].ptr);
     }
     const y = activations[last].view;

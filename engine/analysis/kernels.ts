@@ -2,12 +2,12 @@ import { kernelsWasm } from './kernelsWasm.js';
 
 /**
  * The analysis's SIMD kernels (kernels.wat: the FFT, the note fit, the learned chroma's layers):
- * WebAssembly, two f64 lanes at a time, bit-identical to the JavaScript they stand in for. Each user gets its own instance and memory, sized once and
+ * WebAssembly, two f64 lanes at a time (four f32 for the net), bit-identical to the JavaScript they stand in for. Each user gets its own instance and memory, sized once and
  * never grown (growing would detach the typed-array views handed out), and falls back to its
  * JavaScript path where WebAssembly SIMD is missing.
  */
 export interface KernelExports {
-  /** y = bias + Σ_t vals[t] · column(offs[t]) over `outputs` f64; see kernels.wat. */
+  /** y = bias + Σ_t vals[t] · column(offs[t]) over `outputs` f32; see kernels.wat. */
   gemv(cols: number, outputs: number, bias: number, offs: number, vals: number, m: number, y: number): void;
   /** The nonzero terms of a ReLU layer's input (offsets i · rowBytes); returns their number. */
   reluTerms(x: number, n: number, rowBytes: number, offs: number, vals: number): number;
@@ -31,6 +31,7 @@ export interface KernelArray<T> {
 export interface Kernels {
   readonly exports: KernelExports;
   f64(length: number): KernelArray<Float64Array>;
+  f32(length: number): KernelArray<Float32Array>;
   i32(length: number): KernelArray<Int32Array>;
 }
 
@@ -77,6 +78,10 @@ export function createKernels(bytes: number, enabled = true): Kernels | null {
     f64: (length) => {
       const ptr = take(8 * length);
       return { ptr, view: new Float64Array(memory.buffer, ptr, length) };
+    },
+    f32: (length) => {
+      const ptr = take(4 * length);
+      return { ptr, view: new Float32Array(memory.buffer, ptr, length) };
     },
     i32: (length) => {
       const ptr = take(4 * length);

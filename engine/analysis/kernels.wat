@@ -1,25 +1,27 @@
 ;; SIMD kernels of the analysis (engine/analysis/kernels.ts loads them; scripts/build-kernels.mjs
 ;; assembles this file into kernelsWasm.ts). Every sum runs in the same order as the JavaScript
 ;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform), two
-;; lanes of f64 at a time with a separate multiply and add (WebAssembly never fuses them), so the
-;; results are bit-identical to the JavaScript path. Pointers are byte offsets into the imported
+;; lanes of f64 at a time (four of f32 for the net) with a separate multiply and add (WebAssembly
+;; never fuses them), so the results are bit-identical to the JavaScript path. Pointers are byte offsets into the imported
 ;; memory.
 (module
   (import "env" "memory" (memory 1))
 
-  ;; y[o] = bias[o] + Σ_t vals[t] · cols[offs[t] + o], t ascending, for o < outputs (f64).
-  ;; offs[t] (i32) is the byte offset of term t's column from `cols`. The outputs are taken 16 at
-  ;; a time in eight two-lane accumulators that stay in registers while every term is added.
+  ;; The learned chroma's layers, in f32 (the net's weights are f32; four lanes at a time).
+  ;; y[o] = bias[o] + Σ_t vals[t] · cols[offs[t] + o], t ascending, for o < outputs (f32: each
+  ;; product and each sum rounded to f32, as chromaNet.ts's Math.fround path does). offs[t] (i32)
+  ;; is the byte offset of term t's column from `cols`. The outputs are taken 32 at a time in eight
+  ;; four-lane accumulators that stay in registers while every term is added, then 4 at a time,
+  ;; then one at a time.
   (func (export "gemv")
     (param $cols i32) (param $outputs i32) (param $bias i32) (param $offs i32) (param $vals i32) (param $m i32) (param $y i32)
     (local $o i32) (local $t i32) (local $c i32) (local $v v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
-    (local $s f64)
-    (block $done16
-      (loop $block16
-        (br_if $done16 (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $outputs)))
-        (local.set $c (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 3))))
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $s f32)
+    (block $done32
+      (loop $block32
+        (br_if $done32 (i32.gt_u (i32.add (local.get $o) (i32.const 32)) (local.get $outputs)))
+        (local.set $c (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))
         (local.set $a0 (v128.load offset=0 (local.get $c)))
         (local.set $a1 (v128.load offset=16 (local.get $c)))
         (local.set $a2 (v128.load offset=32 (local.get $c)))
@@ -32,21 +34,21 @@
         (block $doneT
           (loop $terms
             (br_if $doneT (i32.ge_u (local.get $t) (local.get $m)))
-            (local.set $v (f64x2.splat (f64.load (i32.add (local.get $vals) (i32.shl (local.get $t) (i32.const 3))))))
+            (local.set $v (f32x4.splat (f32.load (i32.add (local.get $vals) (i32.shl (local.get $t) (i32.const 2))))))
             (local.set $c (i32.add
               (i32.add (local.get $cols) (i32.load (i32.add (local.get $offs) (i32.shl (local.get $t) (i32.const 2)))))
-              (i32.shl (local.get $o) (i32.const 3))))
-            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load offset=0 (local.get $c)) (local.get $v))))
-            (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 (local.get $c)) (local.get $v))))
-            (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load offset=32 (local.get $c)) (local.get $v))))
-            (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load offset=48 (local.get $c)) (local.get $v))))
-            (local.set $a4 (f64x2.add (local.get $a4) (f64x2.mul (v128.load offset=64 (local.get $c)) (local.get $v))))
-            (local.set $a5 (f64x2.add (local.get $a5) (f64x2.mul (v128.load offset=80 (local.get $c)) (local.get $v))))
-            (local.set $a6 (f64x2.add (local.get $a6) (f64x2.mul (v128.load offset=96 (local.get $c)) (local.get $v))))
-            (local.set $a7 (f64x2.add (local.get $a7) (f64x2.mul (v128.load offset=112 (local.get $c)) (local.get $v))))
+              (i32.shl (local.get $o) (i32.const 2))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (local.get $c)) (local.get $v))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (local.get $c)) (local.get $v))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=32 (local.get $c)) (local.get $v))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=48 (local.get $c)) (local.get $v))))
+            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (v128.load offset=64 (local.get $c)) (local.get $v))))
+            (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (v128.load offset=80 (local.get $c)) (local.get $v))))
+            (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (v128.load offset=96 (local.get $c)) (local.get $v))))
+            (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (v128.load offset=112 (local.get $c)) (local.get $v))))
             (local.set $t (i32.add (local.get $t) (i32.const 1)))
             (br $terms)))
-        (local.set $c (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 3))))
+        (local.set $c (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))))
         (v128.store offset=0 (local.get $c) (local.get $a0))
         (v128.store offset=16 (local.get $c) (local.get $a1))
         (v128.store offset=32 (local.get $c) (local.get $a2))
@@ -55,64 +57,68 @@
         (v128.store offset=80 (local.get $c) (local.get $a5))
         (v128.store offset=96 (local.get $c) (local.get $a6))
         (v128.store offset=112 (local.get $c) (local.get $a7))
-        (local.set $o (i32.add (local.get $o) (i32.const 16)))
-        (br $block16)))
-    ;; The outputs left, two at a time.
-    (block $done2
-      (loop $block2
-        (br_if $done2 (i32.gt_u (i32.add (local.get $o) (i32.const 2)) (local.get $outputs)))
-        (local.set $a0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 3)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 32)))
+        (br $block32)))
+    ;; Four at a time.
+    (block $done4
+      (loop $block4
+        (br_if $done4 (i32.gt_u (i32.add (local.get $o) (i32.const 4)) (local.get $outputs)))
+        (local.set $a0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2)))))
         (local.set $t (i32.const 0))
-        (block $doneT2
-          (loop $terms2
-            (br_if $doneT2 (i32.ge_u (local.get $t) (local.get $m)))
-            (local.set $v (f64x2.splat (f64.load (i32.add (local.get $vals) (i32.shl (local.get $t) (i32.const 3))))))
+        (block $doneT4
+          (loop $terms4
+            (br_if $doneT4 (i32.ge_u (local.get $t) (local.get $m)))
+            (local.set $v (f32x4.splat (f32.load (i32.add (local.get $vals) (i32.shl (local.get $t) (i32.const 2))))))
             (local.set $c (i32.add
               (i32.add (local.get $cols) (i32.load (i32.add (local.get $offs) (i32.shl (local.get $t) (i32.const 2)))))
-              (i32.shl (local.get $o) (i32.const 3))))
-            (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load (local.get $c)) (local.get $v))))
+              (i32.shl (local.get $o) (i32.const 2))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $c)) (local.get $v))))
             (local.set $t (i32.add (local.get $t) (i32.const 1)))
-            (br $terms2)))
-        (v128.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 3))) (local.get $a0))
-        (local.set $o (i32.add (local.get $o) (i32.const 2)))
-        (br $block2)))
-    ;; The last one, when `outputs` is odd.
-    (if (i32.lt_u (local.get $o) (local.get $outputs))
-      (then
-        (local.set $s (f64.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 3)))))
+            (br $terms4)))
+        (v128.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $a0))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $block4)))
+    ;; The last one to three.
+    (block $done1
+      (loop $block1
+        (br_if $done1 (i32.ge_u (local.get $o) (local.get $outputs)))
+        (local.set $s (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2)))))
         (local.set $t (i32.const 0))
         (block $doneT1
           (loop $terms1
             (br_if $doneT1 (i32.ge_u (local.get $t) (local.get $m)))
-            (local.set $s (f64.add (local.get $s) (f64.mul
-              (f64.load (i32.add
+            (local.set $s (f32.add (local.get $s) (f32.mul
+              (f32.load (i32.add
                 (i32.add (local.get $cols) (i32.load (i32.add (local.get $offs) (i32.shl (local.get $t) (i32.const 2)))))
-                (i32.shl (local.get $o) (i32.const 3))))
-              (f64.load (i32.add (local.get $vals) (i32.shl (local.get $t) (i32.const 3)))))))
+                (i32.shl (local.get $o) (i32.const 2))))
+              (f32.load (i32.add (local.get $vals) (i32.shl (local.get $t) (i32.const 2)))))))
             (local.set $t (i32.add (local.get $t) (i32.const 1)))
             (br $terms1)))
-        (f64.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 3))) (local.get $s)))))
+        (f32.store (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2))) (local.get $s))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $block1))))
 
   ;; The terms of a hidden layer's input for `gemv`: after ReLU (x < 0 is 0), every nonzero x[i]
-  ;; (i < n) with its column's byte offset i · rowBytes. Returns the number of terms.
+  ;; (i < n, f32) with its column's byte offset i · rowBytes. Returns the number of terms.
   (func (export "reluTerms") (param $x i32) (param $n i32) (param $rowBytes i32) (param $offs i32) (param $vals i32) (result i32)
-    (local $i i32) (local $m i32) (local $v f64)
+    (local $i i32) (local $m i32) (local $v f32)
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $v (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))
-        (if (i32.and (f64.ne (local.get $v) (f64.const 0)) (i32.eqz (f64.lt (local.get $v) (f64.const 0))))
+        (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.and (f32.ne (local.get $v) (f32.const 0)) (i32.eqz (f32.lt (local.get $v) (f32.const 0))))
           (then
             (i32.store (i32.add (local.get $offs) (i32.shl (local.get $m) (i32.const 2))) (i32.mul (local.get $i) (local.get $rowBytes)))
-            (f64.store (i32.add (local.get $vals) (i32.shl (local.get $m) (i32.const 3))) (local.get $v))
+            (f32.store (i32.add (local.get $vals) (i32.shl (local.get $m) (i32.const 2))) (local.get $v))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $each)))
     (local.get $m))
 
   ;; The terms of the shared net's first layer for one pitch class: each of the frame's `count`
-  ;; nonzero inputs (index nzIdx[t], value nzVal[t]) that lies in the class's window (positions[idx]
-  ;; ≥ 0, `positions` pointing at the class's row) with its column's byte offset. Returns their number.
+  ;; nonzero inputs (index nzIdx[t], value nzVal[t], f32) that lies in the class's window
+  ;; (positions[idx] ≥ 0, `positions` pointing at the class's row) with its column's byte offset.
+  ;; Returns their number.
   (func (export "windowTerms") (param $positions i32) (param $nzIdx i32) (param $nzVal i32) (param $count i32) (param $rowBytes i32) (param $offs i32) (param $vals i32) (result i32)
     (local $t i32) (local $m i32) (local $j i32)
     (block $done
@@ -123,8 +129,8 @@
         (if (i32.ge_s (local.get $j) (i32.const 0))
           (then
             (i32.store (i32.add (local.get $offs) (i32.shl (local.get $m) (i32.const 2))) (i32.mul (local.get $j) (local.get $rowBytes)))
-            (f64.store (i32.add (local.get $vals) (i32.shl (local.get $m) (i32.const 3)))
-              (f64.load (i32.add (local.get $nzVal) (i32.shl (local.get $t) (i32.const 3)))))
+            (f32.store (i32.add (local.get $vals) (i32.shl (local.get $m) (i32.const 2)))
+              (f32.load (i32.add (local.get $nzVal) (i32.shl (local.get $t) (i32.const 2)))))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $each)))
