@@ -211,6 +211,8 @@ export interface ChromaState {
   readonly fitKernel: FitKernel | null;
   readonly peakHz: Float64Array;
   readonly peakAmp: Float64Array;
+  /** The peaks' fractional MIDI numbers (at A4 = 440 Hz). */
+  readonly peakMidi: Float64Array;
   readonly peakHarmonic: Uint8Array;
   readonly rawChroma: Float64Array;
   readonly rawBass: Float64Array;
@@ -327,7 +329,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     net: createChromaNet(layout, simd), netOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: grad.view, cap: cap.view, fitKernel,
-    peakHz: new Float64Array(maxPeaks), peakAmp: new Float64Array(maxPeaks), peakHarmonic: new Uint8Array(MAX_TUNING_PEAKS),
+    peakHz: new Float64Array(maxPeaks), peakAmp: new Float64Array(maxPeaks), peakMidi: new Float64Array(maxPeaks), peakHarmonic: new Uint8Array(MAX_TUNING_PEAKS),
     rawChroma: new Float64Array(12), rawBass: new Float64Array(12),
     instantChroma: new Float32Array(12), instantBass: new Float32Array(12),
     smoothChroma: new Float64Array(12), smoothBass: new Float64Array(12),
@@ -377,10 +379,12 @@ export function chromaStep(hop: Float32Array, state: ChromaState, params: Chroma
 function transform(s: Spectrum): void {
   const dec = s.source;
   const ring = dec.ring;
-  const mask = ring.length - 1;
-  const start = dec.written - s.windowLength;
+  const { window, windowLength } = s;
+  const start = (dec.written - windowLength) & (ring.length - 1);
+  const split = Math.min(windowLength, ring.length - start);
   const frame = s.fft.input;
-  for (let i = 0; i < s.windowLength; i++) frame[i] = ring[(start + i) & mask] * s.window[i];
+  for (let i = 0; i < split; i++) frame[i] = ring[start + i] * window[i];
+  for (let i = split; i < windowLength; i++) frame[i] = ring[i - split] * window[i];
   s.fft.transform(1 / s.ampNorm);
 }
 
@@ -413,12 +417,21 @@ function gateLevel(state: ChromaState): number {
   const w = state.gateWeights;
   const ring = state.decimator.ring;
   const mask = ring.length - 1;
-  const start = state.decimator.written - w.length;
+  const start = (state.decimator.written - w.length) & mask;
+  // In two runs, where the window wraps around the ring's end.
+  const split = Math.min(w.length, ring.length - start);
   let sw = 0;
   let sx = 0;
   let sxx = 0;
-  for (let i = 0; i < w.length; i++) {
-    const x = ring[(start + i) & mask];
+  for (let i = 0; i < split; i++) {
+    const x = ring[start + i];
+    const wx = w[i] * x;
+    sw += w[i];
+    sx += wx;
+    sxx += wx * x;
+  }
+  for (let i = split; i < w.length; i++) {
+    const x = ring[i - split];
     const wx = w[i] * x;
     sw += w[i];
     sx += wx;
@@ -456,7 +469,7 @@ function peakThreshold(state: ChromaState, params: ChromaParams): number {
  * one's above, at its interpolated frequency and amplitude (parabolic on log amplitude).
  */
 function findPeaks(state: ChromaState, params: ChromaParams, threshold: number): number {
-  const { long, short, peakHz, peakAmp } = state;
+  const { long, short, peakHz, peakAmp, peakMidi } = state;
   let n = 0;
   for (const s of [long, short]) {
     const binHz = s.binHz;
@@ -475,6 +488,7 @@ function findPeaks(state: ChromaState, params: ChromaParams, threshold: number):
       const hz = (k + delta) * binHz;
       if (isLong ? hz >= params.splitHz : hz < params.splitHz) continue;
       peakHz[n] = hz;
+      peakMidi[n] = midiOf(hz);
       peakAmp[n] = Math.exp(b - 0.25 * (a - c) * delta);
       n++;
     }
@@ -488,11 +502,11 @@ function findPeaks(state: ChromaState, params: ChromaParams, threshold: number):
  * line whatever the window's main lobe width.
  */
 function lineSpectrum(state: ChromaState, count: number): void {
-  const { logSpec, binLoMidi, peakHz, peakAmp } = state;
+  const { logSpec, binLoMidi, peakMidi, peakAmp } = state;
   logSpec.fill(0);
   const tune = state.tuningCents / 100;
   for (let i = 0; i < count; i++) {
-    const pos = (midiOf(peakHz[i]) - tune - binLoMidi) * BINS_PER_SEMITONE;
+    const pos = (peakMidi[i] - tune - binLoMidi) * BINS_PER_SEMITONE;
     const j = Math.floor(pos);
     if (j < 0 || j + 1 >= logSpec.length) continue;
     const f = pos - j;
@@ -686,7 +700,7 @@ function updateTuning(state: ChromaState, params: ChromaParams, n: number, dt: S
   let tw = 0;
   for (let i = 0; i < n; i++) {
     if (state.peakHarmonic[i] === 1) continue;
-    const midi = midiOf(state.peakHz[i]);
+    const midi = state.peakMidi[i];
     const dev = midi - Math.round(midi);
     const w = Math.sqrt(state.peakAmp[i]);
     tc += w * Math.cos(2 * Math.PI * dev);
