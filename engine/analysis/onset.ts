@@ -132,6 +132,8 @@ export interface OnsetState {
   readonly pitchLagHops: number;
   /** The newest frame's note saliences before smoothing (each row of `salience` is the mean of two frames'). */
   readonly rawSalience: Float64Array;
+  /** Scratch: each note's maximum salience over the past frames of the ring. */
+  readonly pastMax: Float64Array;
   /** Bands (from the lowest) in the bass flux. */
   readonly bassBands: number;
   /** Outputs of the newest hop: the fused detection function, its two parts, the threshold, the decision. */
@@ -185,6 +187,7 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
     salience: Array.from({ length: pitchLagHops + 1 }, () => new Float64Array(noteCount)),
     pitchLagHops,
     rawSalience: new Float64Array(noteCount),
+    pastMax: new Float64Array(noteCount),
     bassBands: spec.bandHz.filter((f) => f <= p.bassMaxHz).length,
     odf: 0,
     flux: 0,
@@ -289,17 +292,15 @@ function pitchNoveltyStep(bands: Float64Array, s: OnsetState, p: OnsetParams): n
     raw[n] = acc;
   }
   if (s.frames < s.pitchLagHops) return 0;
+  const past = s.pastMax;
+  past.fill(0);
+  for (let j = 1; j < rows; j++) {
+    const row = s.salience[(slot + rows - j) % rows];
+    for (let n = 0; n < past.length; n++) if (row[n] > past[n]) past[n] = row[n];
+  }
   let novelty = 0;
   for (let n = 0; n < cur.length; n++) {
-    // The past maximum is at least 0 (saliences are), so a note at or under the floor cannot count:
-    // its maximum is not needed.
-    if (!(cur[n] - p.pitchFloor > 0)) continue;
-    let past = 0;
-    for (let j = 1; j < rows; j++) {
-      const v = s.salience[(slot + rows - j) % rows][n];
-      if (v > past) past = v;
-    }
-    const d = cur[n] - past - p.pitchFloor;
+    const d = cur[n] - past[n] - p.pitchFloor;
     if (d > 0) novelty += d;
   }
   return novelty;
