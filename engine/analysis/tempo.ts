@@ -117,8 +117,9 @@ export function parabolicOffset(a: number, b: number, c: number): number {
  *    acf(1½·lag)) is at least `fasterLevelRatio` × prior × (acf(lag) + acf(2·lag)); two lags a
  *    side, as one lag's autocorrelation is noisy over a few seconds of history.
  * 4. Three against four: take 4/3 of the lag when its pulse train (acf at 1, 2, 3 and 4 × it,
- *    multiples of the interpolated lag, each lag normalised by the share of the window that has products at it, see MIN_OVERLAP) is
- *    stronger, by `threeFourRatio`, than the picked lag's (a 3-3-2 figure over a steady beat).
+ *    multiples of the interpolated lag, each lag normalised by the share of the window that has
+ *    products at it, see MIN_OVERLAP) is stronger, by `threeFourRatio`, than the picked lag's (a
+ *    3-3-2 figure over a steady beat).
  * 5. Refine the period by least squares over the peaks at 1, 2, 3, 4 × the lag (each found by
  *    parabolic interpolation): the error of a peak's position does not grow with its lag, so the
  *    period is ~4× finer than a single peak gives. The same four peaks, averaged, give the

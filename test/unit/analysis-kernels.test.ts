@@ -61,8 +61,8 @@ describe('chroma SIMD kernels (kernels.wat)', () => {
   const rand = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 - 0.5; };
   const fill = (n: number): Float32Array => Float32Array.from({ length: n }, rand);
 
-  it('the net forward pass gives the JavaScript path\'s outputs to the bit (16-wide blocks, pairs and an odd last output)', () => {
-    // Hidden widths 37 (two blocks of 16, two pairs, one odd) and 16, on the shared window of the shipped layout.
+  it('the net forward pass gives the JavaScript path\'s outputs to the bit (f32: a 32-wide block, 4-wide blocks and single outputs)', () => {
+    // Hidden widths 37 (one block of 32, one of 4, one single output) and 16 (four of 4), on the shared window of the shipped layout.
     const layout = { bins: 252, notes: 83, context: true };
     const span = layout.notes + 12;
     const width = 5 * span;
