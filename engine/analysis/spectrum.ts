@@ -27,8 +27,9 @@ export interface SpectrumState {
   readonly sampleRate: Hz;
   readonly fftSize: number;
   readonly windowLength: Frames;
-  /** Newest `windowLength` samples, oldest first (zeros before the first hop). */
+  /** The newest `windowLength` samples (zeros before the first hop), a ring: the oldest at `framePos`. */
   readonly frame: Float64Array;
+  framePos: number;
   readonly window: Float64Array;
   /** The transform; its input is the windowed, zero-padded frame, its magnitudes {@link SpectrumState.magnitude}. */
   readonly fft: RealFft;
@@ -73,7 +74,7 @@ export function createSpectrumState(sampleRate: Hz, params: SpectrumParams = def
   const { binStart, binEnd, weightOffset, weights, bandHz } = logFilterbank(sampleRate, fftSize, params);
   return {
     sampleRate, fftSize, windowLength,
-    frame: new Float64Array(windowLength),
+    frame: new Float64Array(windowLength), framePos: 0,
     window,
     fft,
     magnitude: fft.magnitude,
@@ -128,11 +129,17 @@ function logFilterbank(sampleRate: Hz, fftSize: number, p: SpectrumParams) {
 export function spectrumStep(hop: Float32Array, s: SpectrumState): void {
   const { frame, windowLength, window } = s;
   const h = Math.min(hop.length, windowLength);
-  frame.copyWithin(0, h);
-  const base = windowLength - h;
-  for (let i = 0; i < h; i++) frame[base + i] = hop[hop.length - h + i];
+  // The hop over the oldest samples of the ring; the oldest is then where it ended.
+  let pos = s.framePos;
+  for (let i = hop.length - h; i < hop.length; i++) {
+    frame[pos] = hop[i];
+    pos = pos + 1 === windowLength ? 0 : pos + 1;
+  }
+  s.framePos = pos;
   const windowed = s.fft.input;
-  for (let n = 0; n < windowLength; n++) windowed[n] = frame[n] * window[n];
+  const split = windowLength - pos;
+  for (let n = 0; n < split; n++) windowed[n] = frame[pos + n] * window[n];
+  for (let n = split; n < windowLength; n++) windowed[n] = frame[n - split] * window[n];
   s.fft.transform(s.magnitudeScale);
   const { binStart, binEnd, weightOffset, weights, bandMag, magnitude } = s;
   for (let b = 0; b < s.bandCount; b++) {
