@@ -116,6 +116,35 @@ describe('single notes', () => {
   }
 });
 
+describe('the lowest notes (the long window, on its own decimated ring)', () => {
+  it('A2 and A#2 together (fundamentals 6.5 Hz apart, below splitHz): the note fit finds both, its two strongest notes', () => {
+    const sr = 48000;
+    const x = new Float32Array(Math.round(1.2 * sr));
+    for (const midi of [45, 46]) addHarmonicTone(x, 0, sr, { f0: midiHz(midi), amplitude: 0.15, partials: 5 });
+    const s = createChromaState(sr, 256);
+    let checked = 0;
+    for (let i = 0; i + 256 <= x.length; i += 256) {
+      chromaStep(x.subarray(i, i + 256), s, defaultChromaParams);
+      if (!s.updated || (i + 256) / sr < 0.7) continue;
+      const top = Array.from(s.notes, (v, k) => ({ v, midi: s.noteLo + k })).sort((a, b) => b.v - a.v).slice(0, 2).map((n) => n.midi).sort((a, b) => a - b);
+      assert.deepEqual(top, [45, 46], `at ${((i + 256) / sr).toFixed(3)} s`);
+      checked++;
+    }
+    assert.ok(checked > 5, `${checked} updates checked`);
+  });
+
+  for (const sr of [48000, 44100]) {
+    it(`every note E1–B1 at ${sr} Hz (fundamentals 2.4–3.6 Hz apart): the chroma peaks (= 1) at its pitch class`, () => {
+      for (let midi = 28; midi <= 35; midi++) {
+        const p = play(sr, [{ midi }], 1);
+        for (const h of p.hops.filter((q) => q.t >= 0.6)) {
+          assert.equal(h.chroma[midi % 12], 1, `${noteName(midi)} at ${h.t.toFixed(3)} s: chroma ${h.chroma.map((v) => v.toFixed(2)).join(' ')}`);
+        }
+      }
+    });
+  }
+});
+
 /** The analyzer's running tuning estimate (cents from A4 = 440 Hz). */
 function tuningOf(p: Played): number {
   const chroma = p.analyzer.chroma;
