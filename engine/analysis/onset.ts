@@ -28,7 +28,7 @@ export interface OnsetParams {
   averageSeconds: Seconds;
   /** A detection must be the maximum of the ODF over this much past (0 = rising edge only). */
   maxSeconds: Seconds;
-  /** Minimum time between two onsets. */
+  /** Minimum time between two onsets (65 ms: plucked notes of the tune half and kalimba re-fired on a second transient 50–65 ms after the pluck). */
   minIntervalSeconds: Seconds;
   /** No onset while the newest hop's level is below this (dBFS RMS). */
   silenceDb: Db;
@@ -68,7 +68,7 @@ export const defaultOnsetParams: OnsetParams = {
   averageFactor: 1.5,
   averageSeconds: 0.1,
   maxSeconds: 0.03,
-  minIntervalSeconds: 0.05,
+  minIntervalSeconds: 0.065,
   silenceDb: -60,
   pitchWeight: 6,
   pitchLagSeconds: 0.06,
