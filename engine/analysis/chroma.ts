@@ -3,6 +3,7 @@ import { chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } fr
 import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeights.js';
 import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
 import { createRealFft, type RealFft } from './realFft.js';
+import { hann } from './spectrum.js';
 import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
 
 /**
@@ -117,33 +118,22 @@ interface Spectrum {
   readonly mag: Float64Array;
   /** Σ window / 2: the amplitude normalisation. */
   readonly ampNorm: number;
-  readonly wSq: number;
 }
 
-function windowLength(seconds: Seconds, rate: Hz): number {
+/** Samples in a window of `seconds` at `rate` (at least 64). */
+function windowSamples(seconds: Seconds, rate: Hz): number {
   return Math.max(64, Math.round(seconds * rate));
 }
 
-/** A periodic-offset Hann window of `length` samples. */
-function hann(length: number): Float64Array {
-  const window = new Float64Array(length);
-  for (let i = 0; i < length; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / length);
-  return window;
-}
-
 function createSpectrum(source: DecimatorState, seconds: Seconds, simd: boolean): Spectrum {
-  const length = windowLength(seconds, source.outputRate);
+  const length = windowSamples(seconds, source.outputRate);
   let fftSize = 64;
   while (fftSize < length) fftSize *= 2;
   const window = hann(length);
   let wSum = 0;
-  let wSq = 0;
-  for (const w of window) {
-    wSum += w;
-    wSq += w * w;
-  }
+  for (const w of window) wSum += w;
   const fft = createRealFft(fftSize, simd);
-  return { windowLength: length, fftSize, source, binHz: source.outputRate / fftSize, fft, window, mag: fft.magnitude, ampNorm: wSum / 2, wSq };
+  return { windowLength: length, fftSize, source, binHz: source.outputRate / fftSize, fft, window, mag: fft.magnitude, ampNorm: wSum / 2 };
 }
 
 /** State of the chroma analysis; all buffers are allocated here, once. */
@@ -173,8 +163,9 @@ export interface ChromaState {
   readonly lowDecimator: DecimatorState;
   readonly long: Spectrum;
   readonly short: Spectrum;
-  /** The silence gate's weights: the long window's Hann window squared, at the decimated rate. */
+  /** The silence gate's weights: the long window's Hann window squared, at the decimated rate, and their sum. */
   readonly gateWeights: Float64Array;
+  readonly gateWeightSum: number;
   /** MIDI number of log bin 0's centre (at zero tuning); bins are 1/BINS_PER_SEMITONE semitone apart. */
   readonly binLoMidi: number;
   /** The log-frequency line spectrum (amplitudes), three bins per semitone. */
@@ -251,17 +242,21 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   const factor = decimationFactor(sampleRate, p.maxHz);
   const outputRate = sampleRate / factor;
   const shortSeconds = Math.min(p.shortWindowSeconds, p.windowSeconds);
-  const decimator = createDecimatorState(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), windowLength(p.windowSeconds, outputRate));
+  const decimator = createDecimatorState(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), windowSamples(p.windowSeconds, outputRate));
   const short = createSpectrum(decimator, shortSeconds, simd);
   // The long window is read below splitHz only: from a ring at 4.8–9.7 × splitHz (1.5 kHz at the
   // defaults), low-passed at 1.5 × splitHz (flat below splitHz; what aliases down there comes from
   // 3.8 × splitHz up, at least 49 dB down, 76 dB at the defaults), its FFT has the same bin spacing
   // at an eighth of the size or less.
   const lowFactor = decimationFactor(outputRate, 2.2 * p.splitHz);
-  const lowDecimator = createDecimatorState(outputRate, lowFactor, Math.min(1.5 * p.splitHz, 0.45 * (outputRate / lowFactor)), 2 * Math.ceil(p.windowSeconds * (outputRate / lowFactor)));
+  const lowRate = outputRate / lowFactor;
+  const lowDecimator = createDecimatorState(outputRate, lowFactor, Math.min(1.5 * p.splitHz, 0.45 * lowRate), windowSamples(p.windowSeconds, lowRate));
   const long = createSpectrum(lowDecimator, p.windowSeconds, simd);
   // A local maximum every other bin at most, in each window.
   const maxPeaks = (long.fftSize + short.fftSize) / 4 + 2;
+  const gateWeights = hann(windowSamples(p.windowSeconds, outputRate)).map((w) => w * w);
+  let gateWeightSum = 0;
+  for (const w of gateWeights) gateWeightSum += w;
 
   const topHz = Math.min(p.maxHz, 0.45 * outputRate);
   const noteLo = Math.ceil(midiOf(p.minHz));
@@ -323,7 +318,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     activations: activations.view,
     updated: false, silent: true, tuningCents: 0,
     sampleRate, hopFrames, decimator, lowDecimator, long, short, binLoMidi,
-    gateWeights: hann(windowLength(p.windowSeconds, outputRate)).map((w) => w * w),
+    gateWeights, gateWeightSum,
     logSpec: new Float64Array(nBins),
     netInput: new Float32Array(chromaNetInputs(layout)), context: new Float32Array(layout.context ? nNotes : 0), contextFresh: true,
     net: createChromaNet(layout, simd), netOutput: new Float64Array(12),
@@ -417,26 +412,16 @@ function gateLevel(state: ChromaState): number {
   const w = state.gateWeights;
   const ring = state.decimator.ring;
   const mask = ring.length - 1;
-  const start = (state.decimator.written - w.length) & mask;
-  // In two runs, where the window wraps around the ring's end.
-  const split = Math.min(w.length, ring.length - start);
-  let sw = 0;
+  const start = state.decimator.written - w.length;
   let sx = 0;
   let sxx = 0;
-  for (let i = 0; i < split; i++) {
-    const x = ring[start + i];
+  for (let i = 0; i < w.length; i++) {
+    const x = ring[(start + i) & mask];
     const wx = w[i] * x;
-    sw += w[i];
     sx += wx;
     sxx += wx * x;
   }
-  for (let i = split; i < w.length; i++) {
-    const x = ring[i - split];
-    const wx = w[i] * x;
-    sw += w[i];
-    sx += wx;
-    sxx += wx * x;
-  }
+  const sw = state.gateWeightSum;
   const mean = sx / sw;
   return sxx / sw - mean * mean;
 }

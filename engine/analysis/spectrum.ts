@@ -57,17 +57,23 @@ function nextPow2(n: number): number {
   return p;
 }
 
+/** A periodic-offset Hann window of `length` samples: 0.5 − 0.5·cos(2π(n + ½)/length). */
+export function hann(length: number): Float64Array {
+  const window = new Float64Array(length);
+  for (let n = 0; n < length; n++) window[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / length);
+  return window;
+}
+
 /** Builds the spectrum state for a sample rate; `simd`: the transform in the WebAssembly SIMD kernels where they run (realFft.ts; the same bits either way). */
 export function createSpectrumState(sampleRate: Hz, params: SpectrumParams = defaultSpectrumParams, simd = true): SpectrumState {
   const windowLength = Math.max(16, Math.round(params.frameSeconds * sampleRate));
   const fftSize = Math.max(16, nextPow2(windowLength));
-  const window = new Float64Array(windowLength);
+  const window = hann(windowLength);
   let sum = 0;
   let sumSq = 0;
-  for (let n = 0; n < windowLength; n++) {
-    window[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / windowLength);
-    sum += window[n];
-    sumSq += window[n] * window[n];
+  for (const w of window) {
+    sum += w;
+    sumSq += w * w;
   }
   const magnitudeScale = 2 / sum;
   const fft = createRealFft(fftSize, simd);
