@@ -1,7 +1,7 @@
 import { kernelsWasm } from './kernelsWasm.js';
 
 /**
- * The analysis's SIMD kernels (kernels.wat: the FFT, the note fit, the learned chroma's layers):
+ * The analysis's SIMD kernels (kernels.wat: the FFT, the framing and filterbank, the note fit, the learned chroma's layers):
  * WebAssembly, two f64 lanes at a time (four f32 for the net), bit-identical to the JavaScript they stand in for. Each user gets its own instance and memory, sized once and
  * never grown (growing would detach the typed-array views handed out), and falls back to its
  * JavaScript path where WebAssembly SIMD is missing.
@@ -19,6 +19,10 @@ export interface KernelExports {
   sweeps(gram: number, n: number, x: number, grad: number, cap: number, count: number): void;
   /** Magnitudes of a real frame's DFT (see realFft.ts). */
   rfftMag(input: number, m: number, rev: number, tw: number, post: number, z: number, mag: number, scale: number): void;
+  /** out[n] = ring[(pos + n) mod len] · window[n], n < len (f64). */
+  windowRing(ring: number, len: number, pos: number, window: number, out: number): void;
+  /** The filterbank's band sums (see spectrum.ts). */
+  bandSums(mag: number, start: number, end: number, weightOffset: number, weights: number, count: number, out: number): void;
 }
 
 /** A typed array in a kernel instance's memory, with its byte offset there. */

@@ -1,6 +1,6 @@
 ;; SIMD kernels of the analysis (engine/analysis/kernels.ts loads them; scripts/build-kernels.mjs
 ;; assembles this file into kernelsWasm.ts). Every sum runs in the same order as the JavaScript
-;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform), two
+;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform, spectrum.ts's framing and filterbank), two
 ;; lanes of f64 at a time (four of f32 for the net) with a separate multiply and add (WebAssembly
 ;; never fuses them), so the results are bit-identical to the JavaScript path. Pointers are byte offsets into the imported
 ;; memory.
@@ -186,6 +186,53 @@
             (br $coord)))
         (local.set $s (i32.add (local.get $s) (i32.const 1)))
         (br $sweep))))
+
+  ;; out[n] = ring[(pos + n) mod len] · window[n] for n < len (f64): a window over a ring whose
+  ;; oldest sample is at pos, in two runs (spectrum.ts's and chroma.ts's framing).
+  (func (export "windowRing") (param $ring i32) (param $len i32) (param $pos i32) (param $window i32) (param $out i32)
+    (local $split i32)
+    (local.set $split (i32.shl (i32.sub (local.get $len) (local.get $pos)) (i32.const 3)))
+    (call $mulRun (i32.add (local.get $ring) (i32.shl (local.get $pos) (i32.const 3))) (local.get $window) (local.get $out) (local.get $split))
+    (call $mulRun (local.get $ring) (i32.add (local.get $window) (local.get $split)) (i32.add (local.get $out) (local.get $split))
+      (i32.shl (local.get $pos) (i32.const 3))))
+
+  ;; out[i] = a[i] · b[i] over `bytes` bytes of f64, two at a time.
+  (func $mulRun (param $a i32) (param $b i32) (param $out i32) (param $bytes i32)
+    (local $i i32)
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $bytes)))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $bytes))
+      (then
+        (f64.store (i32.add (local.get $out) (local.get $i))
+          (f64.mul (f64.load (i32.add (local.get $a) (local.get $i))) (f64.load (i32.add (local.get $b) (local.get $i))))))))
+
+  ;; The filterbank (spectrum.ts): out[b] = Σ weights[wo[b] + k − start[b]] · mag[k] over
+  ;; k = start[b] .. end[b] − 1 ascending, for b < count (f64; start, end, wo i32).
+  (func (export "bandSums") (param $mag i32) (param $start i32) (param $end i32) (param $wo i32) (param $weights i32) (param $count i32) (param $out i32)
+    (local $b i32) (local $p i32) (local $k i32) (local $e i32) (local $w i32) (local $acc f64)
+    (block $done
+      (loop $band
+        (br_if $done (i32.ge_u (local.get $b) (local.get $count)))
+        (local.set $p (i32.shl (local.get $b) (i32.const 2)))
+        (local.set $k (i32.add (local.get $mag) (i32.shl (i32.load (i32.add (local.get $start) (local.get $p))) (i32.const 3))))
+        (local.set $e (i32.add (local.get $mag) (i32.shl (i32.load (i32.add (local.get $end) (local.get $p))) (i32.const 3))))
+        (local.set $w (i32.add (local.get $weights) (i32.shl (i32.load (i32.add (local.get $wo) (local.get $p))) (i32.const 3))))
+        (local.set $acc (f64.const 0))
+        (block $doneBins
+          (loop $bin
+            (br_if $doneBins (i32.ge_u (local.get $k) (local.get $e)))
+            (local.set $acc (f64.add (local.get $acc) (f64.mul (f64.load (local.get $w)) (f64.load (local.get $k)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 8)))
+            (local.set $w (i32.add (local.get $w) (i32.const 8)))
+            (br $bin)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 3))) (local.get $acc))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $band))))
 
   ;; Magnitudes of the real DFT of in[0..2m) (f64), |X_k| · scale for k = 0..m, into mag, through a
   ;; complex FFT of size m (a power of two) on z_j = in[2j] + i·in[2j+1]. realFft.ts builds the

@@ -123,12 +123,17 @@ export interface OnsetState {
   frames: number;
   /** Engine time of the last onset (−∞ before the first). */
   lastOnset: Seconds;
-  /** Pitch novelty: per note and harmonic (note-major), the filterbank band of the partial (-1: none within a semitone, or past Nyquist). */
+  /**
+   * Pitch novelty: note n's partials are entries partialStart[n]..partialStart[n+1] of the
+   * filterbank band of each (partials with no band within a semitone, or past Nyquist, left out)
+   * and its weight (1/h, each note's weights over all its harmonics summing to 1).
+   */
+  readonly partialStart: Int32Array;
   readonly partialBands: Int32Array;
-  /** Weight of each partial (1/h, each note's weights summing to 1). */
   readonly partialWeights: Float64Array;
-  /** Note saliences of past frames, a ring of `pitchLagHops + 1` rows. */
-  readonly salience: Float64Array[];
+  /** Note saliences of past frames, a ring of `pitchLagHops + 1` rows of `noteCount`, row-major. */
+  readonly salience: Float64Array;
+  readonly noteCount: number;
   readonly pitchLagHops: number;
   /** The newest frame's note saliences before smoothing (each row of `salience` is the mean of two frames'). */
   readonly rawSalience: Float64Array;
@@ -152,20 +157,23 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
   const pitchLagHops = Math.max(1, Math.round(p.pitchLagSeconds / hopSeconds));
   const noteCount = p.pitchWeight > 0 ? Math.max(0, p.pitchMaxMidi - p.pitchMinMidi + 1) : 0;
   const harmonics = Math.max(1, Math.round(p.pitchHarmonics));
-  const partialBands = new Int32Array(noteCount * harmonics).fill(-1);
-  const partialWeights = new Float64Array(noteCount * harmonics);
+  const partialStart = new Int32Array(noteCount + 1);
+  const bands: number[] = [];
+  const weights: number[] = [];
+  let sum = 0;
+  for (let h = 1; h <= harmonics; h++) sum += 1 / h;
   for (let n = 0; n < noteCount; n++) {
+    partialStart[n] = bands.length;
     const f0 = 440 * 2 ** ((p.pitchMinMidi + n - 69) / 12);
-    let sum = 0;
-    for (let h = 1; h <= harmonics; h++) sum += 1 / h;
     for (let h = 1; h <= harmonics; h++) {
-      const i = n * harmonics + h - 1;
-      partialWeights[i] = 1 / h / sum;
       const f = h * f0;
-      if (f >= spec.sampleRate / 2) continue;
-      partialBands[i] = nearestBand(spec.bandHz, f);
+      const band = f < spec.sampleRate / 2 ? nearestBand(spec.bandHz, f) : -1;
+      if (band < 0) continue;
+      bands.push(band);
+      weights.push(1 / h / sum);
     }
   }
+  partialStart[noteCount] = bands.length;
   const averageHops = Math.max(1, Math.round(p.averageSeconds / hopSeconds));
   const maxHops = Math.max(0, Math.round(p.maxSeconds / hopSeconds));
   return {
@@ -182,9 +190,11 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
     maxHops,
     frames: 0,
     lastOnset: -Infinity,
-    partialBands,
-    partialWeights,
-    salience: Array.from({ length: pitchLagHops + 1 }, () => new Float64Array(noteCount)),
+    partialStart,
+    partialBands: Int32Array.from(bands),
+    partialWeights: Float64Array.from(weights),
+    salience: new Float64Array((pitchLagHops + 1) * noteCount),
+    noteCount,
     pitchLagHops,
     rawSalience: new Float64Array(noteCount),
     pastMax: new Float64Array(noteCount),
@@ -278,29 +288,28 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
  * summed rise of the saliences over their maximum in the past `pitchLagHops` frames.
  */
 function pitchNoveltyStep(bands: Float64Array, s: OnsetState, p: OnsetParams): number {
-  const rows = s.salience.length;
-  const slot = s.frames % rows;
-  const cur = s.salience[slot];
-  const partials = s.partialBands;
-  const weights = s.partialWeights;
-  const raw = s.rawSalience;
-  const harmonics = partials.length / Math.max(1, cur.length);
-  for (let n = 0, i = 0; n < cur.length; n++) {
+  const notes = s.noteCount;
+  const rows = s.pitchLagHops + 1;
+  const sal = s.salience;
+  const cur = (s.frames % rows) * notes;
+  const { partialStart: start, partialBands: partials, partialWeights: weights, rawSalience: raw } = s;
+  for (let n = 0; n < notes; n++) {
     let acc = 0;
-    for (let h = 0; h < harmonics; h++, i++) if (partials[i] >= 0) acc += weights[i] * bands[partials[i]];
-    cur[n] = 0.5 * (acc + raw[n]);
+    for (let i = start[n]; i < start[n + 1]; i++) acc += weights[i] * bands[partials[i]];
+    sal[cur + n] = 0.5 * (acc + raw[n]);
     raw[n] = acc;
   }
   if (s.frames < s.pitchLagHops) return 0;
+  // Each note's maximum over the other rows of the ring (the past `pitchLagHops` frames).
   const past = s.pastMax;
   past.fill(0);
-  for (let j = 1; j < rows; j++) {
-    const row = s.salience[(slot + rows - j) % rows];
-    for (let n = 0; n < past.length; n++) if (row[n] > past[n]) past[n] = row[n];
+  for (let r = 0; r < sal.length; r += notes) {
+    if (r === cur) continue;
+    for (let n = 0; n < notes; n++) if (sal[r + n] > past[n]) past[n] = sal[r + n];
   }
   let novelty = 0;
-  for (let n = 0; n < cur.length; n++) {
-    const d = cur[n] - past[n] - p.pitchFloor;
+  for (let n = 0; n < notes; n++) {
+    const d = sal[cur + n] - past[n] - p.pitchFloor;
     if (d > 0) novelty += d;
   }
   return novelty;

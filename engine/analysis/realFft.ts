@@ -1,4 +1,4 @@
-import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
+import { createKernels, kernelBytes, type KernelExports, type Kernels } from './kernels.js';
 
 /**
  * Magnitude spectrum of a real frame: write the (windowed, zero-padded) frame into `input`, call
@@ -19,6 +19,11 @@ export interface RealFft {
   transform(scale: number): void;
   /** True when the transform runs in the SIMD kernels. */
   readonly simd: boolean;
+  /** The kernel instance it runs in (null: JavaScript), with the room asked for left for the caller's own arrays. */
+  readonly kernels: Kernels | null;
+  /** Byte offsets of `input` and `magnitude` in that instance's memory (−1 in JavaScript). */
+  readonly inputPtr: number;
+  readonly magnitudePtr: number;
 }
 
 interface Tables {
@@ -50,11 +55,14 @@ function tables(size: number, rev: Int32Array, tw: Float64Array, post: Float64Ar
   for (let k = 0; k <= m; k++) put(post, k, (-2 * Math.PI * k) / size);
 }
 
-/** A transform of `size` samples (a power of two, at least 4), in the SIMD kernels when `simd` and they run here. */
-export function createRealFft(size: number, simd = true): RealFft {
+/**
+ * A transform of `size` samples (a power of two, at least 4), in the SIMD kernels when `simd` and they run here.
+ * @param roomBytes - room left in its kernel instance for the caller's arrays (see {@link kernelBytes}), so they sit in the same memory.
+ */
+export function createRealFft(size: number, simd = true, roomBytes = 0): RealFft {
   if (!(size >= 4 && (size & (size - 1)) === 0)) throw new Error(`real FFT size ${size}: a power of two ≥ 4`);
   const m = size / 2;
-  const k = simd ? createKernels(kernelBytes([size, m, 4 * (m - 1), 4 * (m + 1), 2 * m, m + 1])) : null;
+  const k = simd ? createKernels(kernelBytes([size, m, 4 * (m - 1), 4 * (m + 1), 2 * m, m + 1]) + roomBytes) : null;
   if (k !== null) {
     const input = k.f64(size);
     const rev = k.i32(m);
@@ -65,7 +73,7 @@ export function createRealFft(size: number, simd = true): RealFft {
     tables(size, rev.view, tw.view, post.view);
     const run: KernelExports = k.exports;
     return {
-      size, input: input.view, magnitude: magnitude.view, simd: true,
+      size, input: input.view, magnitude: magnitude.view, simd: true, kernels: k, inputPtr: input.ptr, magnitudePtr: magnitude.ptr,
       transform: (scale) => run.rfftMag(input.ptr, m, rev.ptr, tw.ptr, post.ptr, z.ptr, magnitude.ptr, scale),
     };
   }
@@ -74,7 +82,7 @@ export function createRealFft(size: number, simd = true): RealFft {
   const input = new Float64Array(size);
   const magnitude = new Float64Array(m + 1);
   const z = new Float64Array(2 * m);
-  return { size, input, magnitude, simd: false, transform: (scale) => jsTransform(input, m, t, z, magnitude, scale) };
+  return { size, input, magnitude, simd: false, kernels: null, inputPtr: -1, magnitudePtr: -1, transform: (scale) => jsTransform(input, m, t, z, magnitude, scale) };
 }
 
 /** kernels.wat's `rfftMag`, operation for operation. */

@@ -1,5 +1,6 @@
 import type { Frames, Hz, Seconds } from '../units.js';
 import { createRealFft, type RealFft } from './realFft.js';
+import { kernelBytes, type KernelExports } from './kernels.js';
 
 /** Parameters of the short-time spectrum shared by onsets, bands and the percussive/harmonic split. */
 export interface SpectrumParams {
@@ -49,6 +50,21 @@ export interface SpectrumState {
   readonly bandCount: number;
   /** Centre frequency of each band. */
   readonly bandHz: Float64Array;
+  /** The framing and the filterbank in the transform's SIMD kernel instance (byte offsets of the arrays above there); null: in JavaScript. */
+  readonly kernel: SpectrumKernel | null;
+}
+
+interface SpectrumKernel {
+  readonly run: KernelExports;
+  readonly frame: number;
+  readonly window: number;
+  readonly input: number;
+  readonly magnitude: number;
+  readonly binStart: number;
+  readonly binEnd: number;
+  readonly weightOffset: number;
+  readonly weights: number;
+  readonly bandMag: number;
 }
 
 function nextPow2(n: number): number {
@@ -76,20 +92,45 @@ export function createSpectrumState(sampleRate: Hz, params: SpectrumParams = def
     sumSq += w * w;
   }
   const magnitudeScale = 2 / sum;
-  const fft = createRealFft(fftSize, simd);
-  const { binStart, binEnd, weightOffset, weights, bandHz } = logFilterbank(sampleRate, fftSize, params);
+  const bank = logFilterbank(sampleRate, fftSize, params);
+  const count = bank.bandHz.length;
+  // The frame, the window, the filterbank and its output sit in the transform's kernel instance, where it has one.
+  const fft = createRealFft(fftSize, simd, kernelBytes([windowLength, windowLength, bank.weights.length, count, count, count, count]));
+  const k = fft.kernels;
+  const f64 = (from: Float64Array) => {
+    const a = k?.f64(from.length) ?? { ptr: -1, view: new Float64Array(from.length) };
+    a.view.set(from);
+    return a;
+  };
+  const i32 = (from: Int32Array) => {
+    const a = k?.i32(from.length) ?? { ptr: -1, view: new Int32Array(from.length) };
+    a.view.set(from);
+    return a;
+  };
+  const frame = f64(new Float64Array(windowLength));
+  const win = f64(window);
+  const weights = f64(bank.weights);
+  const binStart = i32(bank.binStart);
+  const binEnd = i32(bank.binEnd);
+  const weightOffset = i32(bank.weightOffset);
+  const bandMag = f64(new Float64Array(count));
+  const kernel = k === null ? null : {
+    run: k.exports, frame: frame.ptr, window: win.ptr, input: fft.inputPtr, magnitude: fft.magnitudePtr,
+    binStart: binStart.ptr, binEnd: binEnd.ptr, weightOffset: weightOffset.ptr, weights: weights.ptr, bandMag: bandMag.ptr,
+  };
   return {
     sampleRate, fftSize, windowLength,
-    frame: new Float64Array(windowLength), framePos: 0,
-    window,
+    frame: frame.view, framePos: 0,
+    window: win.view,
     fft,
     magnitude: fft.magnitude,
     magnitudeScale,
     powerScale: 2 / (fftSize * sumSq * magnitudeScale * magnitudeScale),
-    binStart, binEnd, weightOffset, weights,
-    bandMag: new Float64Array(bandHz.length),
-    bandCount: bandHz.length,
-    bandHz,
+    binStart: binStart.view, binEnd: binEnd.view, weightOffset: weightOffset.view, weights: weights.view,
+    bandMag: bandMag.view,
+    bandCount: count,
+    bandHz: bank.bandHz,
+    kernel,
   };
 }
 
@@ -135,13 +176,21 @@ function logFilterbank(sampleRate: Hz, fftSize: number, p: SpectrumParams) {
 export function spectrumStep(hop: Float32Array, s: SpectrumState): void {
   const { frame, windowLength, window } = s;
   const h = Math.min(hop.length, windowLength);
-  // The hop over the oldest samples of the ring; the oldest is then where it ended.
-  let pos = s.framePos;
-  for (let i = hop.length - h; i < hop.length; i++) {
-    frame[pos] = hop[i];
-    pos = pos + 1 === windowLength ? 0 : pos + 1;
-  }
+  // The hop over the oldest samples of the ring (in two runs where it wraps); the oldest is then where it ended.
+  const pos0 = s.framePos;
+  const skip = hop.length - h;
+  const first = Math.min(h, windowLength - pos0);
+  for (let i = 0; i < first; i++) frame[pos0 + i] = hop[skip + i];
+  for (let i = first; i < h; i++) frame[i - first] = hop[skip + i];
+  const pos = pos0 + h >= windowLength ? pos0 + h - windowLength : pos0 + h;
   s.framePos = pos;
+  const k = s.kernel;
+  if (k !== null) {
+    k.run.windowRing(k.frame, windowLength, pos, k.window, k.input);
+    s.fft.transform(s.magnitudeScale);
+    k.run.bandSums(k.magnitude, k.binStart, k.binEnd, k.weightOffset, k.weights, s.bandCount, k.bandMag);
+    return;
+  }
   const windowed = s.fft.input;
   const split = windowLength - pos;
   for (let n = 0; n < split; n++) windowed[n] = frame[pos + n] * window[n];

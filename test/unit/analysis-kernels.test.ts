@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
 import { chromaNetForward, chromaNetOf, denseLayer, sharedPositions } from '../../engine/analysis/chromaNet.js';
 import { createRealFft } from '../../engine/analysis/realFft.js';
+import { createSpectrumState, spectrumStep } from '../../engine/analysis/spectrum.js';
 import { addHarmonicTone, addNoiseBurst, analyzeAll, midiHz } from '../helpers/signals.js';
 
 describe('real FFT (realFft.ts)', () => {
@@ -39,6 +40,26 @@ describe('real FFT (realFft.ts)', () => {
       }
     }
     assert.throws(() => createRealFft(12), /power of two/);
+  });
+
+  it('the spectrum\'s framing and filterbank in the kernels give the JavaScript\'s bits (odd window length, hops that wrap the ring anywhere)', () => {
+    for (const sr of [44100, 48000]) {
+      const simd = createSpectrumState(sr, undefined, true);
+      const js = createSpectrumState(sr, undefined, false);
+      assert.notEqual(simd.kernel, null, 'WebAssembly SIMD runs on Node 20: the kernels must be used');
+      assert.equal(js.kernel, null);
+      if (sr === 44100) assert.equal(simd.windowLength % 2, 1, 'an odd window: the kernel\'s single-lane tail runs');
+      let seed = 5;
+      for (const hopLength of [256, 301, 77, 2000, 129]) {
+        const hop = Float32Array.from({ length: hopLength }, () => { seed = (seed * 69069 + 1) % 4294967296; return seed / 4294967296 - 0.5; });
+        spectrumStep(hop, simd);
+        spectrumStep(hop, js);
+        assert.equal(simd.framePos, js.framePos);
+        assert.deepEqual(Array.from(simd.fft.input), Array.from(js.fft.input), `${sr} Hz, hop ${hopLength}: frame`);
+        assert.deepEqual(Array.from(simd.bandMag), Array.from(js.bandMag), `${sr} Hz, hop ${hopLength}: bands`);
+        assert.ok(simd.bandMag.some((v) => v > 0));
+      }
+    }
   });
 
   it('the whole analyzer gives the same features to the bit with and without the kernels', () => {
