@@ -4,7 +4,7 @@ import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeigh
 import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
 import { createRealFft, type RealFft } from './realFft.js';
 import { hann } from './spectrum.js';
-import { createDecimatorState, decimateStep, decimationFactor, type DecimatorState } from './decimate.js';
+import { createDecimatorState, decimateStep, decimationFactor, ringSize, type DecimatorState } from './decimate.js';
 
 /**
  * Parameters of the causal note-activation chroma (NNLS-chroma style, after Mauch & Dixon 2010).
@@ -118,6 +118,8 @@ interface Spectrum {
   readonly mag: Float64Array;
   /** Σ window / 2: the amplitude normalisation. */
   readonly ampNorm: number;
+  /** The ring, the window and the frame in the transform's SIMD kernel instance (their byte offsets there); null: in JavaScript. */
+  readonly kernel: { readonly run: KernelExports; readonly ring: number; readonly window: number; readonly input: number } | null;
 }
 
 /** Samples in a window of `seconds` at `rate` (at least 64). */
@@ -125,15 +127,33 @@ function windowSamples(seconds: Seconds, rate: Hz): number {
   return Math.max(64, Math.round(seconds * rate));
 }
 
-function createSpectrum(source: DecimatorState, seconds: Seconds, simd: boolean): Spectrum {
-  const length = windowSamples(seconds, source.outputRate);
+/**
+ * A decimator into a ring of at least `ringSamples` and the spectrum of a window of `seconds` over
+ * it; the ring and the window sit in the transform's kernel instance where it has one, with
+ * `roomBytes` more there for the caller.
+ */
+function createSpectrum(inputRate: Hz, factor: number, cutoffHz: Hz, ringSamples: number, seconds: Seconds, simd: boolean, roomBytes = 0): Spectrum {
+  const outputRate = inputRate / factor;
+  const length = windowSamples(seconds, outputRate);
   let fftSize = 64;
   while (fftSize < length) fftSize *= 2;
-  const window = hann(length);
+  // The ring is f32: half its length in f64 units.
+  const fft = createRealFft(fftSize, simd, kernelBytes([ringSize(ringSamples) / 2, length]) + roomBytes);
+  const k = fft.kernels;
+  let ringPtr = -1;
+  const source = createDecimatorState(inputRate, factor, cutoffHz, ringSamples, k === null ? undefined : (n) => {
+    const ring = k.f32(n);
+    ringPtr = ring.ptr;
+    return ring.view;
+  });
+  const window = k?.f64(length) ?? { ptr: -1, view: new Float64Array(length) };
+  window.view.set(hann(length));
   let wSum = 0;
-  for (const w of window) wSum += w;
-  const fft = createRealFft(fftSize, simd);
-  return { windowLength: length, fftSize, source, binHz: source.outputRate / fftSize, fft, window, mag: fft.magnitude, ampNorm: wSum / 2 };
+  for (const w of window.view) wSum += w;
+  return {
+    windowLength: length, fftSize, source, binHz: outputRate / fftSize, fft, window: window.view, mag: fft.magnitude, ampNorm: wSum / 2,
+    kernel: k === null ? null : { run: k.exports, ring: ringPtr, window: window.ptr, input: fft.inputPtr },
+  };
 }
 
 /** State of the chroma analysis; all buffers are allocated here, once. */
@@ -166,6 +186,8 @@ export interface ChromaState {
   /** The silence gate's weights: the long window's Hann window squared, at the decimated rate, and their sum. */
   readonly gateWeights: Float64Array;
   readonly gateWeightSum: number;
+  /** The gate's weights and its two sums in the short window's kernel instance (byte offsets); null: in JavaScript. */
+  readonly gateKernel: { readonly weights: number; readonly out: number; readonly view: Float64Array } | null;
   /** MIDI number of log bin 0's centre (at zero tuning); bins are 1/BINS_PER_SEMITONE semitone apart. */
   readonly binLoMidi: number;
   /** The log-frequency line spectrum (amplitudes), three bins per semitone. */
@@ -242,21 +264,27 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   const factor = decimationFactor(sampleRate, p.maxHz);
   const outputRate = sampleRate / factor;
   const shortSeconds = Math.min(p.shortWindowSeconds, p.windowSeconds);
-  const decimator = createDecimatorState(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), windowSamples(p.windowSeconds, outputRate));
-  const short = createSpectrum(decimator, shortSeconds, simd);
+  const gateLength = windowSamples(p.windowSeconds, outputRate);
+  // The first ring holds the long window's span: the gate reads it.
+  const short = createSpectrum(sampleRate, factor, Math.min(p.maxHz * 1.05, 0.45 * outputRate), gateLength, shortSeconds, simd, kernelBytes([gateLength, 2]));
+  const decimator = short.source;
   // The long window is read below splitHz only: from a ring at 4.8–9.7 × splitHz (1.5 kHz at the
   // defaults), low-passed at 1.5 × splitHz (flat below splitHz; what aliases down there comes from
   // 3.8 × splitHz up, at least 49 dB down, 76 dB at the defaults), its FFT has the same bin spacing
   // at an eighth of the size or less.
   const lowFactor = decimationFactor(outputRate, 2.2 * p.splitHz);
   const lowRate = outputRate / lowFactor;
-  const lowDecimator = createDecimatorState(outputRate, lowFactor, Math.min(1.5 * p.splitHz, 0.45 * lowRate), windowSamples(p.windowSeconds, lowRate));
-  const long = createSpectrum(lowDecimator, p.windowSeconds, simd);
+  const long = createSpectrum(outputRate, lowFactor, Math.min(1.5 * p.splitHz, 0.45 * lowRate), windowSamples(p.windowSeconds, lowRate), p.windowSeconds, simd);
+  const lowDecimator = long.source;
   // A local maximum every other bin at most, in each window.
   const maxPeaks = (long.fftSize + short.fftSize) / 4 + 2;
-  const gateWeights = hann(windowSamples(p.windowSeconds, outputRate)).map((w) => w * w);
+  const sk = short.fft.kernels;
+  const gateWeights = sk?.f64(gateLength) ?? { ptr: -1, view: new Float64Array(gateLength) };
+  gateWeights.view.set(hann(gateLength).map((w) => w * w));
   let gateWeightSum = 0;
-  for (const w of gateWeights) gateWeightSum += w;
+  for (const w of gateWeights.view) gateWeightSum += w;
+  const gateOut = sk?.f64(2) ?? null;
+  const gateKernel = gateOut === null ? null : { weights: gateWeights.ptr, out: gateOut.ptr, view: gateOut.view };
 
   const topHz = Math.min(p.maxHz, 0.45 * outputRate);
   const noteLo = Math.ceil(midiOf(p.minHz));
@@ -318,7 +346,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     activations: activations.view,
     updated: false, silent: true, tuningCents: 0,
     sampleRate, hopFrames, decimator, lowDecimator, long, short, binLoMidi,
-    gateWeights, gateWeightSum,
+    gateWeights: gateWeights.view, gateWeightSum, gateKernel,
     logSpec: new Float64Array(nBins),
     netInput: new Float32Array(chromaNetInputs(layout)), context: new Float32Array(layout.context ? nNotes : 0), contextFresh: true,
     net: createChromaNet(layout, simd), netOutput: new Float64Array(12),
@@ -376,10 +404,14 @@ function transform(s: Spectrum): void {
   const ring = dec.ring;
   const { window, windowLength } = s;
   const start = (dec.written - windowLength) & (ring.length - 1);
-  const split = Math.min(windowLength, ring.length - start);
-  const frame = s.fft.input;
-  for (let i = 0; i < split; i++) frame[i] = ring[start + i] * window[i];
-  for (let i = split; i < windowLength; i++) frame[i] = ring[i - split] * window[i];
+  if (s.kernel !== null) {
+    s.kernel.run.windowRing32(s.kernel.ring, ring.length - 1, start, s.kernel.window, windowLength, s.kernel.input);
+  } else {
+    const split = Math.min(windowLength, ring.length - start);
+    const frame = s.fft.input;
+    for (let i = 0; i < split; i++) frame[i] = ring[start + i] * window[i];
+    for (let i = split; i < windowLength; i++) frame[i] = ring[i - split] * window[i];
+  }
   s.fft.transform(1 / s.ampNorm);
 }
 
@@ -415,11 +447,19 @@ function gateLevel(state: ChromaState): number {
   const start = state.decimator.written - w.length;
   let sx = 0;
   let sxx = 0;
-  for (let i = 0; i < w.length; i++) {
-    const x = ring[(start + i) & mask];
-    const wx = w[i] * x;
-    sx += wx;
-    sxx += wx * x;
+  const k = state.gateKernel;
+  const ringKernel = state.short.kernel;
+  if (k !== null && ringKernel !== null) {
+    ringKernel.run.ringMoments(ringKernel.ring, mask, start & mask, k.weights, w.length, k.out);
+    sx = k.view[0];
+    sxx = k.view[1];
+  } else {
+    for (let i = 0; i < w.length; i++) {
+      const x = ring[(start + i) & mask];
+      const wx = w[i] * x;
+      sx += wx;
+      sxx += wx * x;
+    }
   }
   const sw = state.gateWeightSum;
   const mean = sx / sw;

@@ -49,8 +49,9 @@ export function decimationFactor(inputRate: Hz, maxHz: Hz): number {
  * @param factor - decimation factor (1 = no decimation, the filter still runs).
  * @param cutoffHz - low-pass cutoff (−3 dB), below `inputRate / (2 * factor)`.
  * @param ringLength - minimum ring length in output samples (rounded up to a power of two).
+ * @param ringIn - where the ring goes (a SIMD kernel instance's memory), given that length by {@link ringSize}; a new array when left out.
  */
-export function createDecimatorState(inputRate: Hz, factor: number, cutoffHz: Hz, ringLength: number): DecimatorState {
+export function createDecimatorState(inputRate: Hz, factor: number, cutoffHz: Hz, ringLength: number, ringIn?: (length: number) => Float32Array): DecimatorState {
   if (!(inputRate > 0) || !(factor >= 1) || !Number.isInteger(factor)) {
     throw new RangeError(`decimator: bad rate ${inputRate} or factor ${factor}`);
   }
@@ -71,13 +72,19 @@ export function createDecimatorState(inputRate: Hz, factor: number, cutoffHz: Hz
     coeffs[5 * s + 3] = (-2 * cosw) / a0;
     coeffs[5 * s + 4] = (1 - alpha) / a0;
   }
-  let len = 1;
-  while (len < ringLength) len *= 2;
+  const len = ringSize(ringLength);
   return {
     inputRate, factor, outputRate: inputRate / factor, coeffs,
     z: new Float64Array(2 * SECTIONS), phase: 0,
-    ring: new Float32Array(len), written: 0,
+    ring: ringIn?.(len) ?? new Float32Array(len), written: 0,
   };
+}
+
+/** The ring's length for at least `ringLength` samples: the next power of two. */
+export function ringSize(ringLength: number): number {
+  let len = 1;
+  while (len < ringLength) len *= 2;
+  return len;
 }
 
 /** Filters `input[from..to)` (all of it by default) and appends every `factor`-th filtered sample to the ring. No allocation. */

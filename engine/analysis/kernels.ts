@@ -1,7 +1,7 @@
 import { kernelsWasm } from './kernelsWasm.js';
 
 /**
- * The analysis's SIMD kernels (kernels.wat: the FFT, the framing and filterbank, the note fit, the learned chroma's layers):
+ * The analysis's SIMD kernels (kernels.wat: the FFT, framing, filterbank and gate, the note fit, the learned chroma's layers):
  * WebAssembly, two f64 lanes at a time (four f32 for the net), bit-identical to the JavaScript they stand in for. Each user gets its own instance and memory, sized once and
  * never grown (growing would detach the typed-array views handed out), and falls back to its
  * JavaScript path where WebAssembly SIMD is missing.
@@ -21,6 +21,10 @@ export interface KernelExports {
   rfftMag(input: number, m: number, rev: number, tw: number, post: number, z: number, mag: number, scale: number): void;
   /** out[n] = ring[(pos + n) mod len] · window[n], n < len (f64). */
   windowRing(ring: number, len: number, pos: number, window: number, out: number): void;
+  /** out[n] = ring[(start + n) & mask] · window[n], n < count (ring f32, window and out f64). */
+  windowRing32(ring: number, mask: number, start: number, window: number, count: number, out: number): void;
+  /** out[0] = Σ w[n]·x, out[1] = Σ w[n]·x·x, x = ring[(start + n) & mask] (f32), n < count. */
+  ringMoments(ring: number, mask: number, start: number, w: number, count: number, out: number): void;
   /** The filterbank's band sums (see spectrum.ts). */
   bandSums(mag: number, start: number, end: number, weightOffset: number, weights: number, count: number, out: number): void;
 }

@@ -1,6 +1,6 @@
 ;; SIMD kernels of the analysis (engine/analysis/kernels.ts loads them; scripts/build-kernels.mjs
 ;; assembles this file into kernelsWasm.ts). Every sum runs in the same order as the JavaScript
-;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform, spectrum.ts's framing and filterbank), two
+;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform, spectrum.ts's framing and filterbank, chroma.ts's framing and gate), two
 ;; lanes of f64 at a time (four of f32 for the net) with a separate multiply and add (WebAssembly
 ;; never fuses them), so the results are bit-identical to the JavaScript path. Pointers are byte offsets into the imported
 ;; memory.
@@ -210,6 +210,53 @@
       (then
         (f64.store (i32.add (local.get $out) (local.get $i))
           (f64.mul (f64.load (i32.add (local.get $a) (local.get $i))) (f64.load (i32.add (local.get $b) (local.get $i))))))))
+
+;; out[n] = ring[(start + n) & mask] · window[n] for n < count, the ring f32 (mask + 1 long, a
+  ;; power of two), the window and out f64: chroma.ts's framing of a decimated ring, in two runs.
+  (func (export "windowRing32") (param $ring i32) (param $mask i32) (param $start i32) (param $window i32) (param $count i32) (param $out i32)
+    (local $first i32)
+    (local.set $first (i32.sub (i32.add (local.get $mask) (i32.const 1)) (local.get $start)))
+    (if (i32.gt_u (local.get $first) (local.get $count)) (then (local.set $first (local.get $count))))
+    (call $mulRun32 (i32.add (local.get $ring) (i32.shl (local.get $start) (i32.const 2))) (local.get $window) (local.get $out) (local.get $first))
+    (call $mulRun32 (local.get $ring)
+      (i32.add (local.get $window) (i32.shl (local.get $first) (i32.const 3)))
+      (i32.add (local.get $out) (i32.shl (local.get $first) (i32.const 3)))
+      (i32.sub (local.get $count) (local.get $first))))
+
+  ;; out[i] = f64(a[i]) · b[i] for i < n, a f32, b and out f64, two at a time.
+  (func $mulRun32 (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+    (local $i i32)
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+          (f64x2.mul
+            (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))))
+            (v128.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 3))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))))
+            (f64.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 3)))))))))
+
+  ;; The chroma gate's weighted moments of a ring (f32, mask + 1 long) from start, n = 0..count − 1
+  ;; ascending, weights f64: out[0] = Σ w[n]·x, out[1] = Σ (w[n]·x)·x, x = ring[(start + n) & mask].
+  (func (export "ringMoments") (param $ring i32) (param $mask i32) (param $start i32) (param $w i32) (param $count i32) (param $out i32)
+    (local $n i32) (local $x f64) (local $wx f64) (local $sx f64) (local $sxx f64)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $n) (local.get $count)))
+        (local.set $x (f64.promote_f32 (f32.load (i32.add (local.get $ring)
+          (i32.shl (i32.and (i32.add (local.get $start) (local.get $n)) (local.get $mask)) (i32.const 2))))))
+        (local.set $wx (f64.mul (f64.load (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3)))) (local.get $x)))
+        (local.set $sx (f64.add (local.get $sx) (local.get $wx)))
+        (local.set $sxx (f64.add (local.get $sxx) (f64.mul (local.get $wx) (local.get $x))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $each)))
+    (f64.store (local.get $out) (local.get $sx))
+    (f64.store offset=8 (local.get $out) (local.get $sxx)))
 
   ;; The filterbank (spectrum.ts): out[b] = Σ weights[wo[b] + k − start[b]] · mag[k] over
   ;; k = start[b] .. end[b] − 1 ascending, for b < count (f64; start, end, wo i32).
