@@ -1,7 +1,8 @@
 /**
  * Training data for the learned chroma (engine/analysis/chromaNet.ts). Nothing of the report half
- * goes in: chords rendered by fluidsynth on GM programs that the report half does not use, songs
- * composed for the tune half with other seeds, and additive tones of random harmonic make-up.
+ * goes in: chords rendered by fluidsynth on GM programs that the report half does not use (from
+ * FluidR3, and again from three other soundfonts), songs composed for the tune half with other
+ * seeds, and additive tones of random harmonic make-up.
  * Each file runs through the chroma front end; every update's net input is written with the
  * sounding chord's pitch classes as the target, for scripts/train_chroma.py.
  *
@@ -25,7 +26,7 @@ import { addNoise, readMono, renderMidi, SAMPLE_RATE, writeMidi, type NoteEvent 
 /** The seed namespace of every clip: changing it re-draws them all. */
 const VERSION = 'chroma-train-1';
 /** Written to meta.json (and by train_chroma.py into the weights): bump when the material or the features change. */
-const MATERIAL = 'chroma-train-2';
+const MATERIAL = 'chroma-train-3';
 const HOP = 256;
 /** Frames from this long after a chord starts are used (the scoring skips 250 ms; the previous chord still rings before this). */
 const SETTLE = 0.1;
@@ -55,6 +56,13 @@ export const MIX_SONG_PROGRAMS = {
   bass: [32, 34, 36, 37, 38, 87, 1, 16, 60, 61, 25, 28, 44].filter((p) => !REPORT_PROGRAMS.has(p)),
   lead: [1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 21, 22, 23, 25, 27, 28, 29, 31, 40, 45, 46, 53, 54, 56, 60, 61, 63, 64, 65, 68, 73, 74, 76, 77, 81, 84, 85, 86, 87, 104, 106, 108, 109, 111].filter((p) => !REPORT_PROGRAMS.has(p)),
 };
+
+/** Soundfonts besides FluidR3 (Debian: timgm6mb-soundfont, musescore-general-soundfont-small, opl3-soundfont). */
+const OTHER_SOUNDFONTS: readonly (readonly [string, string])[] = [
+  ['tim', '/usr/share/sounds/sf2/TimGM6mb.sf2'],
+  ['msg', '/usr/share/sounds/sf3/MuseScore_General.sf3'],
+  ['opl', '/usr/share/sounds/sf2/OPL-3_FM_128M.sf2'],
+];
 
 /** Pitch-class sets beside the scored qualities, so the net also sees what is not one of them. */
 const OTHER_SETS: Readonly<Record<string, readonly number[]>> = { dim: [0, 3, 6], sus4: [0, 5, 7], aug: [0, 4, 8], sus2: [0, 2, 7], note: [0], fifth: [0, 7], third: [0, 4], m6: [0, 3, 7, 9] };
@@ -143,7 +151,7 @@ function synthesize(d: Dice, events: NoteEvent[], duration: number): Float32Arra
 
 export function plan(dir: string, scale: number): Clip[] {
   const clips: Clip[] = [];
-  const rendered = (id: string, build: () => { score: Parameters<typeof writeMidi>[0]; spans: Span[] }, variant: Variant): Clip => {
+  const rendered = (id: string, build: () => { score: Parameters<typeof writeMidi>[0]; spans: Span[] }, variant: Variant, soundfont?: string): Clip => {
     const { score, spans } = build();
     return {
       id, spans,
@@ -153,7 +161,7 @@ export function plan(dir: string, scale: number): Clip[] {
           const mid = join(dir, `${id}.mid`);
           await writeMidi(score, mid);
           const clean = join(dir, `${id}-dry.wav`);
-          await renderMidi(mid, clean, score.duration);
+          await renderMidi(mid, clean, score.duration, undefined, soundfont);
           if (variant === 'clean') await writeFile(wav, await readFile(clean));
           else await makeVariant(clean, wav, variant, id);
         }
@@ -162,20 +170,20 @@ export function plan(dir: string, scale: number): Clip[] {
     };
   };
   /** A chord run of `count` chords from `pick` on GM `program`. */
-  const gmRun = (id: string, program: number, count: number, pick?: (d: Dice) => Chord): Clip => {
+  const gmRun = (id: string, program: number, count: number, pick?: (d: Dice) => Chord, soundfont?: string): Clip => {
     const d = dice(hashSeed(`${VERSION}/${id}`));
     const variant = d.pick(VARIANTS);
     return rendered(id, () => {
       const r = chordRun(d, count, pick);
       return { score: { bpm: 100, duration: r.duration, parts: [{ channel: 0, program, notes: r.events }] }, spans: r.spans };
-    }, variant);
+    }, variant, soundfont);
   };
   /** A song composed for the tune half (seed `seed`, on `programs` when given). */
-  const song = (id: string, seed: number, programs?: Parameters<typeof composeSong>[2]): Clip =>
+  const song = (id: string, seed: number, programs?: Parameters<typeof composeSong>[2], soundfont?: string): Clip =>
     rendered(id, () => {
       const s = composeSong('tune', seed, programs);
       return { score: s.score, spans: s.chords.map((c) => ({ start: c.start, end: c.end, pcs: INTERVALS[c.type].map((iv) => (c.root + iv) % 12) })) };
-    }, dice(hashSeed(`${VERSION}/${id}`)).pick(VARIANTS));
+    }, dice(hashSeed(`${VERSION}/${id}`)).pick(VARIANTS), soundfont);
   for (const program of TRAIN_PROGRAMS) for (let k = 0; k < 2 * scale; k++) clips.push(gmRun(`gm-${program}-${k}`, program, 40));
   for (let i = 0; i < 24 * scale; i++) clips.push(song(`song-${i}`, 1000 + i));
   for (let i = 0; i < 24 * scale; i++) {
@@ -200,6 +208,12 @@ export function plan(dir: string, scale: number): Clip[] {
   // Songs on more varied basses and leads (chroma-train-2); last, so the clips before keep their
   // indices (train_chroma.py holds back every tenth clip).
   for (let i = 0; i < 36 * scale; i++) clips.push(song(`song-mix-${i}`, 3000 + i, MIX_SONG_PROGRAMS));
+  // The same programs from other soundfonts (chroma-train-3): other recordings of each instrument
+  // (and FM synthesis), so the net learns more than one make of each timbre. Last again.
+  OTHER_SOUNDFONTS.forEach(([font, path], f) => {
+    for (const program of TRAIN_PROGRAMS) clips.push(gmRun(`${font}-gm-${program}`, program, 40, undefined, path));
+    for (let i = 0; i < 12 * scale; i++) clips.push(song(`song-${font}-${i}`, 6000 + 100 * f + i, MIX_SONG_PROGRAMS, path));
+  });
   return clips;
 }
 
@@ -222,6 +236,8 @@ function frames(x: Float32Array, spans: readonly Span[], onFrame: (input: Float3
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { out: { type: 'string', default: '.cache/chroma-train' }, scale: { type: 'string', default: '1' } } });
   const dir = resolve(values.out!);
+  const missing = OTHER_SOUNDFONTS.filter(([, path]) => !existsSync(path)).map(([, path]) => path);
+  if (missing.length) throw new Error(`chromaTrain: missing ${missing.join(', ')} (apt-get install timgm6mb-soundfont musescore-general-soundfont-small opl3-soundfont)`);
   await mkdir(dir, { recursive: true });
   const clips = plan(dir, Number(values.scale));
   const xs: Float32Array[] = [];

@@ -83,11 +83,11 @@ export async function writeMidi(score: Score, path: string): Promise<RenderedNot
  * cannot clip), then mixes to mono, trims to `duration` and normalises to −1 dBFS, 16-bit.
  * @remarks The built-in reverb is off so the clean variant is dry; the reverb variant is sox's.
  */
-export async function renderMidi(midPath: string, wavPath: string, duration: Seconds, gain = 0.5): Promise<void> {
+export async function renderMidi(midPath: string, wavPath: string, duration: Seconds, gain = 0.5, soundfont = SF2): Promise<void> {
   const tmp = `${wavPath}.fs.wav`;
   await runTool('fluidsynth', [
     '-q', '-ni', '-R', '0', '-C', '0', '-g', String(gain), '-r', String(SAMPLE_RATE),
-    '-O', 'float', '-T', 'wav', '-F', tmp, SF2, midPath,
+    '-O', 'float', '-T', 'wav', '-F', tmp, soundfont, midPath,
   ]);
   await runTool('sox', ['-R', '-V1', tmp, '-b', '16', wavPath, 'remix', '-', 'trim', '0', duration.toFixed(3), 'gain', '-n', '-1']);
   await rm(tmp, { force: true });
