@@ -124,7 +124,7 @@ export function createAnalyzer(sampleRate: Hz, overrides: AnalysisOverrides = {}
     sampleRate, hopFrames, params,
     features: createFeatures(),
     spectrum,
-    onset: createOnsetState(spectrum, hopSeconds, params.onset),
+    onset: createOnsetState(spectrum, hopSeconds, params.onset, params.simd),
     hpss: createHpssState(spectrum.bandCount, hopSeconds, params.hpss),
     chroma: params.onsetsOnly ? null : createChromaState(sampleRate, hopFrames, params.chroma, params.simd),
     chord: createChordState(),

@@ -1,7 +1,7 @@
 import { kernelsWasm } from './kernelsWasm.js';
 
 /**
- * The analysis's SIMD kernels (kernels.wat: the FFT, framing, filterbank and gate, the note fit, the learned chroma's layers):
+ * The analysis's SIMD kernels (kernels.wat: the FFT, framing, filterbank and gate, the pitch novelty, the note fit, the learned chroma's layers):
  * WebAssembly, two f64 lanes at a time (four f32 for the net), bit-identical to the JavaScript they stand in for. Each user gets its own instance and memory, sized once and
  * never grown (growing would detach the typed-array views handed out), and falls back to its
  * JavaScript path where WebAssembly SIMD is missing.
@@ -25,6 +25,8 @@ export interface KernelExports {
   windowRing32(ring: number, mask: number, start: number, window: number, count: number, out: number): void;
   /** out[0] = Σ w[n]·x, out[1] = Σ w[n]·x·x, x = ring[(start + n) & mask] (f32), n < count. */
   ringMoments(ring: number, mask: number, start: number, w: number, count: number, out: number): void;
+  /** onset.ts's pitch novelty of one frame (see kernels.wat). */
+  pitchNovelty(bands: number, start: number, partials: number, weights: number, notes: number, raw: number, sal: number, rows: number, row: number, past: number, ready: number, floor: number): number;
   /** The filterbank's band sums (see spectrum.ts). */
   bandSums(mag: number, start: number, end: number, weightOffset: number, weights: number, count: number, out: number): void;
 }

@@ -1,6 +1,6 @@
 ;; SIMD kernels of the analysis (engine/analysis/kernels.ts loads them; scripts/build-kernels.mjs
 ;; assembles this file into kernelsWasm.ts). Every sum runs in the same order as the JavaScript
-;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform, spectrum.ts's framing and filterbank, chroma.ts's framing and gate), two
+;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform, spectrum.ts's framing and filterbank, chroma.ts's framing and gate, onset.ts's pitch novelty), two
 ;; lanes of f64 at a time (four of f32 for the net) with a separate multiply and add (WebAssembly
 ;; never fuses them), so the results are bit-identical to the JavaScript path. Pointers are byte offsets into the imported
 ;; memory.
@@ -257,6 +257,77 @@
         (br $each)))
     (f64.store (local.get $out) (local.get $sx))
     (f64.store offset=8 (local.get $out) (local.get $sxx)))
+
+;; onset.ts's pitch novelty of one frame, in its order: note n's salience from its partials
+  ;; (entries start[n] .. start[n+1] − 1 of band index and weight, i32 and f64) in `bands` (f64),
+  ;; into row `row` of the salience ring `sal` (rows × notes, f64) as the mean with the previous
+  ;; frame's (`raw`, then overwritten); unless `ready` is 0, returns Σ max(0, salience − max over
+  ;; the other rows − floor) (the max two notes at a time, as JavaScript's `if (x > m) m = x`).
+  (func (export "pitchNovelty") (param $bands i32) (param $start i32) (param $partials i32) (param $weights i32) (param $notes i32)
+    (param $raw i32) (param $sal i32) (param $rows i32) (param $row i32) (param $past i32) (param $ready i32) (param $floor f64) (result f64)
+    (local $n i32) (local $i i32) (local $end i32) (local $acc f64) (local $cur i32) (local $r i32) (local $p i32) (local $q i32)
+    (local $rowBytes i32) (local $d f64) (local $sum f64)
+    (local.set $rowBytes (i32.shl (local.get $notes) (i32.const 3)))
+    (local.set $cur (i32.add (local.get $sal) (i32.mul (local.get $row) (local.get $rowBytes))))
+    (block $doneNotes
+      (loop $note
+        (br_if $doneNotes (i32.ge_u (local.get $n) (local.get $notes)))
+        (local.set $i (i32.load (i32.add (local.get $start) (i32.shl (local.get $n) (i32.const 2)))))
+        (local.set $end (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $n) (i32.const 2)))))
+        (local.set $acc (f64.const 0))
+        (block $doneParts
+          (loop $part
+            (br_if $doneParts (i32.ge_u (local.get $i) (local.get $end)))
+            (local.set $acc (f64.add (local.get $acc)
+              (f64.mul (f64.load (i32.add (local.get $weights) (i32.shl (local.get $i) (i32.const 3))))
+                (f64.load (i32.add (local.get $bands) (i32.shl (i32.load (i32.add (local.get $partials) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 3)))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $part)))
+        (local.set $p (i32.add (local.get $raw) (i32.shl (local.get $n) (i32.const 3))))
+        (f64.store (i32.add (local.get $cur) (i32.shl (local.get $n) (i32.const 3)))
+          (f64.mul (f64.const 0.5) (f64.add (local.get $acc) (f64.load (local.get $p)))))
+        (f64.store (local.get $p) (local.get $acc))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $note)))
+    (if (i32.eqz (local.get $ready)) (then (return (f64.const 0))))
+    ;; past = 0, then the maximum over every other row
+    (local.set $n (i32.const 0))
+    (block $doneZero
+      (loop $zero
+        (br_if $doneZero (i32.ge_u (local.get $n) (local.get $rowBytes)))
+        (f64.store (i32.add (local.get $past) (local.get $n)) (f64.const 0))
+        (local.set $n (i32.add (local.get $n) (i32.const 8)))
+        (br $zero)))
+    (block $doneRows
+      (loop $rowLoop
+        (br_if $doneRows (i32.ge_u (local.get $r) (local.get $rows)))
+        (if (i32.ne (local.get $r) (local.get $row))
+          (then
+            (local.set $q (i32.add (local.get $sal) (i32.mul (local.get $r) (local.get $rowBytes))))
+            (local.set $n (i32.const 0))
+            (block $donePairs
+              (loop $pairs
+                (br_if $donePairs (i32.gt_u (i32.add (local.get $n) (i32.const 16)) (local.get $rowBytes)))
+                (local.set $p (i32.add (local.get $past) (local.get $n)))
+                (v128.store (local.get $p) (f64x2.pmax (v128.load (local.get $p)) (v128.load (i32.add (local.get $q) (local.get $n)))))
+                (local.set $n (i32.add (local.get $n) (i32.const 16)))
+                (br $pairs)))
+            (if (i32.lt_u (local.get $n) (local.get $rowBytes))
+              (then
+                (local.set $p (i32.add (local.get $past) (local.get $n)))
+                (local.set $d (f64.load (i32.add (local.get $q) (local.get $n))))
+                (if (f64.gt (local.get $d) (f64.load (local.get $p))) (then (f64.store (local.get $p) (local.get $d))))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop)))
+    (local.set $n (i32.const 0))
+    (block $doneSum
+      (loop $sumLoop
+        (br_if $doneSum (i32.ge_u (local.get $n) (local.get $rowBytes)))
+        (local.set $d (f64.sub (f64.sub (f64.load (i32.add (local.get $cur) (local.get $n))) (f64.load (i32.add (local.get $past) (local.get $n)))) (local.get $floor)))
+        (if (f64.gt (local.get $d) (f64.const 0)) (then (local.set $sum (f64.add (local.get $sum) (local.get $d)))))
+        (local.set $n (i32.add (local.get $n) (i32.const 8)))
+        (br $sumLoop)))
+    (local.get $sum))
 
   ;; The filterbank (spectrum.ts): out[b] = Σ weights[wo[b] + k − start[b]] · mag[k] over
   ;; k = start[b] .. end[b] − 1 ascending, for b < count (f64; start, end, wo i32).

@@ -1,5 +1,6 @@
 import type { Db, Hz, Seconds } from '../units.js';
 import type { SpectrumState } from './spectrum.js';
+import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
 
 /**
  * Online onset detection: SuperFlux-style log-filtered spectral flux (Böck & Widmer, 2013)
@@ -149,9 +150,24 @@ export interface OnsetState {
   pitchNovelty: number;
   threshold: number;
   onset: boolean;
+  /** The pitch novelty's arrays (and the band rows it reads) in a SIMD kernel instance: their byte offsets there; null: in JavaScript. */
+  readonly kernel: OnsetKernel | null;
 }
 
-export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: OnsetParams = defaultOnsetParams): OnsetState {
+interface OnsetKernel {
+  readonly run: KernelExports;
+  /** Byte offset of each row of `logBands`. */
+  readonly bandRows: readonly number[];
+  readonly partialStart: number;
+  readonly partialBands: number;
+  readonly partialWeights: number;
+  readonly rawSalience: number;
+  readonly salience: number;
+  readonly pastMax: number;
+}
+
+/** `simd`: the pitch novelty in the WebAssembly SIMD kernels where they run (the same bits either way). */
+export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: OnsetParams = defaultOnsetParams, simd = true): OnsetState {
   const bandCount = spec.bandCount;
   const lagHops = Math.max(1, Math.round(p.lagSeconds / hopSeconds));
   const pitchLagHops = Math.max(1, Math.round(p.pitchLagSeconds / hopSeconds));
@@ -174,11 +190,31 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
     }
   }
   partialStart[noteCount] = bands.length;
+  const rows = pitchLagHops + 1;
+  const k = simd && noteCount > 0
+    ? createKernels(kernelBytes([...Array.from({ length: lagHops + 1 }, () => bandCount), noteCount + 1, bands.length, bands.length, noteCount, rows * noteCount, noteCount]))
+    : null;
+  const f64 = (n: number) => k?.f64(n) ?? { ptr: -1, view: new Float64Array(n) };
+  const i32 = (n: number) => k?.i32(n) ?? { ptr: -1, view: new Int32Array(n) };
+  const bandRows = Array.from({ length: lagHops + 1 }, () => f64(bandCount));
+  const start = i32(noteCount + 1);
+  start.view.set(partialStart);
+  const partialBands = i32(bands.length);
+  partialBands.view.set(bands);
+  const partialWeights = f64(weights.length);
+  partialWeights.view.set(weights);
+  const rawSalience = f64(noteCount);
+  const salience = f64(rows * noteCount);
+  const pastMax = f64(noteCount);
+  const kernel = k === null ? null : {
+    run: k.exports, bandRows: bandRows.map((r) => r.ptr), partialStart: start.ptr, partialBands: partialBands.ptr,
+    partialWeights: partialWeights.ptr, rawSalience: rawSalience.ptr, salience: salience.ptr, pastMax: pastMax.ptr,
+  };
   const averageHops = Math.max(1, Math.round(p.averageSeconds / hopSeconds));
   const maxHops = Math.max(0, Math.round(p.maxSeconds / hopSeconds));
   return {
     hopSeconds,
-    logBands: Array.from({ length: lagHops + 1 }, () => new Float64Array(bandCount)),
+    logBands: bandRows.map((r) => r.view),
     bandPeak: new Float64Array(bandCount),
     whitenDecay: p.whitenSeconds > 0 ? Math.exp(-hopSeconds / p.whitenSeconds) : 0,
     ring: 0,
@@ -190,14 +226,14 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
     maxHops,
     frames: 0,
     lastOnset: -Infinity,
-    partialStart,
-    partialBands: Int32Array.from(bands),
-    partialWeights: Float64Array.from(weights),
-    salience: new Float64Array((pitchLagHops + 1) * noteCount),
+    partialStart: start.view,
+    partialBands: partialBands.view,
+    partialWeights: partialWeights.view,
+    salience: salience.view,
     noteCount,
     pitchLagHops,
-    rawSalience: new Float64Array(noteCount),
-    pastMax: new Float64Array(noteCount),
+    rawSalience: rawSalience.view,
+    pastMax: pastMax.view,
     bassBands: spec.bandHz.filter((f) => f <= p.bassMaxHz).length,
     odf: 0,
     flux: 0,
@@ -205,6 +241,7 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
     pitchNovelty: 0,
     threshold: 0,
     onset: false,
+    kernel,
   };
 }
 
@@ -219,7 +256,8 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
  */
 export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetState, p: OnsetParams): void {
   const n = spec.bandCount;
-  const cur = s.logBands[s.ring];
+  const row = s.ring;
+  const cur = s.logBands[row];
   const bands = spec.bandMag;
   if (p.whitenSeconds > 0) {
     const peaks = s.bandPeak;
@@ -250,7 +288,7 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
     }
   }
   s.ring = (s.ring + 1) % s.logBands.length;
-  const novelty = p.pitchWeight > 0 ? pitchNoveltyStep(cur, s, p) : 0;
+  const novelty = p.pitchWeight <= 0 ? 0 : s.kernel === null ? pitchNoveltyStep(cur, s, p) : kernelPitchNovelty(s.kernel, row, s, p);
   s.frames++;
   const odf = flux + p.pitchWeight * novelty;
 
@@ -280,6 +318,13 @@ export function onsetStep(spec: SpectrumState, hopDb: Db, t: Seconds, s: OnsetSt
   s.threshold = threshold;
   s.onset = odf >= threshold && isMax && hopDb >= p.silenceDb && t - s.lastOnset >= p.minIntervalSeconds - 1e-9;
   if (s.onset) s.lastOnset = t;
+}
+
+/** {@link pitchNoveltyStep} in the kernels: the same sums in the same order. */
+function kernelPitchNovelty(k: OnsetKernel, bandRow: number, s: OnsetState, p: OnsetParams): number {
+  const rows = s.pitchLagHops + 1;
+  return k.run.pitchNovelty(k.bandRows[bandRow], k.partialStart, k.partialBands, k.partialWeights, s.noteCount, k.rawSalience,
+    k.salience, rows, s.frames % rows, k.pastMax, s.frames < s.pitchLagHops ? 0 : 1, p.pitchFloor);
 }
 
 /**
