@@ -74,6 +74,20 @@ export function resetChord(s: ChordState): void {
 }
 
 /**
+ * The filter's probability that each pitch class is a tone of the sounding chord: Σ over the 84
+ * chords of their posterior, for each of their tones, into `out` (12 numbers in [0, 1]).
+ */
+export function chordTones(s: ChordState, out: Float64Array): void {
+  out.fill(0);
+  const nq = CHORD_QUALITIES.length;
+  for (let c = 0; c < N_CHORDS; c++) {
+    const p = s.posterior[c];
+    const root = Math.floor(c / nq);
+    for (const i of QUALITY_INTERVALS[CHORD_QUALITIES[c % nq]]) out[(root + i) % 12] += p;
+  }
+}
+
+/**
  * One filter step after a chroma update `dt` seconds after the previous one: predict (stay, or
  * switch to any chord with probability 1 − exp(−changesPerSecond·dt)), weigh by each chord's
  * likelihood, normalise, answer the most probable chord. No allocation.

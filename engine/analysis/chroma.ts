@@ -4,6 +4,7 @@ import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeigh
 import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
 import { createRealFft, type RealFft } from './realFft.js';
 import { hann } from './spectrum.js';
+import { chordStep, chordTones, createChordState, resetChord, type ChordParams, type ChordState } from './chord.js';
 import { createDecimatorState, decimateStep, decimationFactor, ringSize, type DecimatorState } from './decimate.js';
 
 /**
@@ -60,8 +61,20 @@ export interface ChromaParams {
   bassThreshold: number;
   /** The bass chroma looks at notes up to here. Range 100–600. */
   bassMaxHz: Hz;
-  /** Time constant of the leaky average of the output chroma and bass. Range 0–2. */
+  /** Time constant of the leaky average of the output chroma (when `chordToneWeight` is 0) and of the bass. Range 0–2. */
   smoothSeconds: Seconds;
+  /**
+   * Weight of the chord-tone filter in the chroma (0 = off: the leaky average of the net's chroma).
+   * The filter is an HMM over the 84 chords of chord.ts (cosine score, no bass), stepped on each
+   * update's chroma; the chroma is then this weight × each class's posterior probability of
+   * being a chord tone + the rest × that update's own chroma. The filter's memory holds the chord
+   * through a bar whose comping decays under a melody's passing tones. Range 0–1.
+   */
+  chordToneWeight: number;
+  /** The chord-tone filter's sharpness (likelihood = exp(this × cosine)). Range 1–100. */
+  chordToneSharpness: number;
+  /** The chord-tone filter's expected chord changes per second. Range 0.1–10. */
+  chordToneChangesPerSecond: number;
   /** Time constant of the tuning (reference pitch) estimate. Range 0.5–60. */
   tuningSeconds: Seconds;
   /** Gate: when the mean-square level below maxHz (DC removed) over the long window (Hann) is below this, everything is 0. */
@@ -89,6 +102,9 @@ export const defaultChromaParams: ChromaParams = {
   bassThreshold: 0.3,
   bassMaxHz: 330,
   smoothSeconds: 0.08,
+  chordToneWeight: 0.4,
+  chordToneSharpness: 10,
+  chordToneChangesPerSecond: 2,
   tuningSeconds: 5,
   silenceDb: -60,
   peakThresholdDb: 40,
@@ -237,6 +253,10 @@ export interface ChromaState {
   readonly instantBass: Float32Array;
   readonly smoothChroma: Float64Array;
   readonly smoothBass: Float64Array;
+  /** The chord-tone filter (see `chordToneWeight`), its parameters (refreshed from ChromaParams each update) and its 12 chord-tone probabilities. */
+  readonly toneFilter: ChordState;
+  readonly toneParams: ChordParams;
+  readonly tones: Float64Array;
   tuningCos: number;
   tuningSin: number;
   sinceUpdate: number;
@@ -356,6 +376,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     rawChroma: new Float64Array(12), rawBass: new Float64Array(12),
     instantChroma: new Float32Array(12), instantBass: new Float32Array(12),
     smoothChroma: new Float64Array(12), smoothBass: new Float64Array(12),
+    toneFilter: createChordState(), toneParams: { changesPerSecond: 0, sharpness: 0, bassWeight: 0, rarePenalty: 0 }, tones: new Float64Array(12),
     tuningCos: 0, tuningSin: 0, sinceUpdate: 0,
   };
 }
@@ -479,6 +500,7 @@ function silence(state: ChromaState): void {
   state.smoothBass.fill(0);
   state.instantChroma.fill(0);
   state.instantBass.fill(0);
+  resetChord(state.toneFilter);
 }
 
 /** Peaks weaker than the strongest bin of either window by more than `peakThresholdDb` are ignored. */
@@ -660,6 +682,24 @@ function fold(state: ChromaState, params: ChromaParams, dt: Seconds): void {
   const a = params.smoothSeconds > 0 ? 1 - Math.exp(-dt / params.smoothSeconds) : 1;
   smoothInto(rawChroma, state.instantChroma, state.smoothChroma, state.chroma, a);
   smoothInto(rawBass, state.instantBass, state.smoothBass, state.bass, a);
+  if (params.chordToneWeight > 0) chordToneMix(state, params, dt);
+}
+
+/** chroma = `chordToneWeight` × the chord-tone filter's probabilities + the rest × this update's chroma, scaled so the strongest is 1. */
+function chordToneMix(state: ChromaState, params: ChromaParams, dt: Seconds): void {
+  const { toneParams: tp, tones, instantChroma, chroma } = state;
+  tp.changesPerSecond = params.chordToneChangesPerSecond;
+  tp.sharpness = params.chordToneSharpness;
+  if (chordStep(state.toneFilter, instantChroma, instantChroma, dt, tp) === null) return; // an all-zero chroma: nothing to mix
+  chordTones(state.toneFilter, tones);
+  const w = params.chordToneWeight;
+  let max = 0;
+  for (let k = 0; k < 12; k++) {
+    const v = w * tones[k] + (1 - w) * instantChroma[k];
+    chroma[k] = v;
+    if (v > max) max = v;
+  }
+  for (let k = 0; k < 12; k++) chroma[k] /= max;
 }
 
 /** `instant` = `raw` scaled to a maximum of 1; `smooth` moves `a` of the way to it; `out` = `smooth` scaled to a maximum of 1. */

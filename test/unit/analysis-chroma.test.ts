@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { createAnalyzer, feed, type Analyzer } from '../../engine/analysis/analyzer.js';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
 import { chordIntervals, chordName, classifyChord, pitchClassNames, type ChordType } from '../../engine/analysis/chordTemplates.js';
+import { cosineClassifyChord } from '../../bench/eval/score.js';
 import { addHarmonicTone, midiHz } from '../helpers/signals.js';
 
 const TYPES: readonly ChordType[] = ['maj', 'min', '7'];
@@ -215,7 +216,7 @@ describe('instant chroma (what the chord estimate reads)', () => {
     for (const iv of chordIntervals.maj) addHarmonicTone(x, 0, sr, { f0: midiHz(48 + iv), amplitude: 0.15, partials: 5, seconds: 1 });
     for (const iv of chordIntervals.min) addHarmonicTone(x, sr, sr, { f0: midiHz(45 + iv), amplitude: 0.15, partials: 5, seconds: 1 });
     const s = createChromaState(sr, 256);
-    const params = { ...defaultChromaParams, smoothSeconds: 2 };
+    const params = { ...defaultChromaParams, smoothSeconds: 2, chordToneWeight: 0 };
     let instant = '';
     let smoothed = '';
     for (let i = 0; i + 256 <= 1.5 * sr; i += 256) {
@@ -227,5 +228,39 @@ describe('instant chroma (what the chord estimate reads)', () => {
     }
     assert.equal(instant, chordName({ root: 9, type: 'min' }), 'instant chroma 0.5 s into A minor');
     assert.equal(smoothed, chordName({ root: 0, type: 'maj' }), 'the 2 s leaky average still reads C major');
+  });
+});
+
+describe('chord-tone filter (chordToneWeight)', () => {
+  /** Template names of each update's chroma from 1.3 to 1.9 s: A minor (A3 C4 E4, decaying over 2 s) under a G5 (the seventh, as a melody's passing tone) from 1.3 to 1.55 s. */
+  function withPassingTone(chordToneWeight: number): string[] {
+    const sr = 48000;
+    const x = new Float32Array(2 * sr);
+    for (const iv of chordIntervals.min) addHarmonicTone(x, 0, sr, { f0: midiHz(57 + iv), amplitude: 0.12, partials: 6, rolloff: 1, decaySeconds: 2, seconds: 2 });
+    addHarmonicTone(x, Math.round(1.3 * sr), sr, { f0: midiHz(79), amplitude: 0.08, partials: 6, rolloff: 1, seconds: 0.25 });
+    const s = createChromaState(sr, 256);
+    const params = { ...defaultChromaParams, chordToneWeight };
+    const names: string[] = [];
+    for (let i = 0; i + 256 <= x.length; i += 256) {
+      chromaStep(x.subarray(i, i + 256), s, params);
+      const t = (i + 256) / sr;
+      if (s.updated && t >= 1.3 && t < 1.9) {
+        const c = cosineClassifyChord(s.chroma);
+        names.push(`${pitchClassNames[c.root]}${c.type === 'min' ? 'm' : c.type}`);
+      }
+    }
+    return names;
+  }
+
+  it('reads a short passing seventh over a held A minor as Am7 for half as long as the net\'s chroma alone, and both come back to Am', () => {
+    assert.ok(defaultChromaParams.chordToneWeight > 0);
+    const on = withPassingTone(defaultChromaParams.chordToneWeight);
+    const off = withPassingTone(0);
+    const sevenths = (names: string[]): number => names.filter((n) => n === 'Am7').length;
+    assert.ok(sevenths(off) >= 4, `without the filter: ${off.join(' ')}`);
+    assert.ok(sevenths(on) <= sevenths(off) / 2, `with it: ${on.join(' ')}; without: ${off.join(' ')}`);
+    assert.equal(on.at(-1), 'Am');
+    assert.equal(off.at(-1), 'Am');
+    assert.ok(on.every((n) => n === 'Am' || n === 'Am7'), on.join(' '));
   });
 });
