@@ -1,9 +1,10 @@
 ;; SIMD kernels of the analysis (engine/analysis/kernels.ts loads them; scripts/build-kernels.mjs
 ;; assembles this file into kernelsWasm.ts). Every sum runs in the same order as the JavaScript
-;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, realFft.ts's transform, spectrum.ts's framing and filterbank, chroma.ts's framing and gate, onset.ts's pitch novelty), two
+;; it replaces (chromaNet.ts's layer forward, chroma.ts's note fit, framing and gate,
+;; realFft.ts's transform, spectrum.ts's framing and filterbank, onset.ts's pitch novelty), two
 ;; lanes of f64 at a time (four of f32 for the net) with a separate multiply and add (WebAssembly
-;; never fuses them), so the results are bit-identical to the JavaScript path. Pointers are byte offsets into the imported
-;; memory.
+;; never fuses them), so the results are bit-identical to the JavaScript path. Pointers are byte
+;; offsets into the imported memory.
 (module
   (import "env" "memory" (memory 1))
 
@@ -211,7 +212,7 @@
         (f64.store (i32.add (local.get $out) (local.get $i))
           (f64.mul (f64.load (i32.add (local.get $a) (local.get $i))) (f64.load (i32.add (local.get $b) (local.get $i))))))))
 
-;; out[n] = ring[(start + n) & mask] · window[n] for n < count, the ring f32 (mask + 1 long, a
+  ;; out[n] = ring[(start + n) & mask] · window[n] for n < count, the ring f32 (mask + 1 long, a
   ;; power of two), the window and out f64: chroma.ts's framing of a decimated ring, in two runs.
   (func (export "windowRing32") (param $ring i32) (param $mask i32) (param $start i32) (param $window i32) (param $count i32) (param $out i32)
     (local $first i32)
@@ -258,7 +259,7 @@
     (f64.store (local.get $out) (local.get $sx))
     (f64.store offset=8 (local.get $out) (local.get $sxx)))
 
-;; onset.ts's pitch novelty of one frame, in its order: note n's salience from its partials
+  ;; onset.ts's pitch novelty of one frame, in its order: note n's salience from its partials
   ;; (entries start[n] .. start[n+1] − 1 of band index and weight, i32 and f64) in `bands` (f64),
   ;; into row `row` of the salience ring `sal` (rows × notes, f64) as the mean with the previous
   ;; frame's (`raw`, then overwritten); unless `ready` is 0, returns Σ max(0, salience − max over
