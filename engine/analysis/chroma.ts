@@ -1,7 +1,7 @@
 import type { Db, Hz, Seconds } from '../units.js';
 import { chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
 import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeights.js';
-import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
+import { createKernels, f64In, kernelBytes, type KernelArray, type KernelExports } from './kernels.js';
 import { createRealFft, type RealFft } from './realFft.js';
 import { hann } from './spectrum.js';
 import { chordStep, chordTones, createChordState, resetChord, type ChordParams, type ChordState } from './chord.js';
@@ -162,8 +162,7 @@ function createSpectrum(inputRate: Hz, factor: number, cutoffHz: Hz, ringSamples
     ringPtr = ring.ptr;
     return ring.view;
   });
-  const window = k?.f64(length) ?? { ptr: -1, view: new Float64Array(length) };
-  window.view.set(hann(length));
+  const window = f64In(k, hann(length));
   let wSum = 0;
   for (const w of window.view) wSum += w;
   return {
@@ -199,11 +198,13 @@ export interface ChromaState {
   readonly lowDecimator: DecimatorState;
   readonly long: Spectrum;
   readonly short: Spectrum;
-  /** The silence gate's weights: the long window's Hann window squared, at the decimated rate, and their sum. */
-  readonly gateWeights: Float64Array;
+  /**
+   * The silence gate's weights (the long window's Hann window squared, at the decimated rate), their
+   * sum, and its two weighted sums: in the short window's kernel instance where it has one.
+   */
+  readonly gateWeights: KernelArray<Float64Array>;
   readonly gateWeightSum: number;
-  /** The gate's weights and its two sums in the short window's kernel instance (byte offsets); null: in JavaScript. */
-  readonly gateKernel: { readonly weights: number; readonly out: number; readonly view: Float64Array } | null;
+  readonly gateSums: KernelArray<Float64Array>;
   /** MIDI number of log bin 0's centre (at zero tuning); bins are 1/BINS_PER_SEMITONE semitone apart. */
   readonly binLoMidi: number;
   /** The log-frequency line spectrum (amplitudes), three bins per semitone. */
@@ -298,13 +299,9 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   const lowDecimator = long.source;
   // A local maximum every other bin at most, in each window.
   const maxPeaks = (long.fftSize + short.fftSize) / 4 + 2;
-  const sk = short.fft.kernels;
-  const gateWeights = sk?.f64(gateLength) ?? { ptr: -1, view: new Float64Array(gateLength) };
-  gateWeights.view.set(hann(gateLength).map((w) => w * w));
+  const gateWeights = f64In(short.fft.kernels, hann(gateLength).map((w) => w * w));
   let gateWeightSum = 0;
   for (const w of gateWeights.view) gateWeightSum += w;
-  const gateOut = sk?.f64(2) ?? null;
-  const gateKernel = gateOut === null ? null : { weights: gateWeights.ptr, out: gateOut.ptr, view: gateOut.view };
 
   const topHz = Math.min(p.maxHz, 0.45 * outputRate);
   const noteLo = Math.ceil(midiOf(p.minHz));
@@ -341,11 +338,10 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
   const dictValue = Float64Array.from(values);
   // The fit's arrays: in a SIMD kernel instance where WebAssembly SIMD runs (the same sums, bit-identical), else plain.
   const k = createKernels(kernelBytes([nTemplates * nTemplates, nTemplates, nTemplates, nTemplates]), simd);
-  const f64 = (n: number): { ptr: number; view: Float64Array } => k?.f64(n) ?? { ptr: -1, view: new Float64Array(n) };
-  const gramK = f64(nTemplates * nTemplates);
-  const activations = f64(nTemplates);
-  const grad = f64(nTemplates);
-  const cap = f64(nTemplates);
+  const gramK = f64In(k, nTemplates * nTemplates);
+  const activations = f64In(k, nTemplates);
+  const grad = f64In(k, nTemplates);
+  const cap = f64In(k, nTemplates);
   const fitKernel = k === null ? null : { run: k.exports, gram: gramK.ptr, activations: activations.ptr, grad: grad.ptr, cap: cap.ptr };
   const gram = gramK.view;
   const column = new Float64Array(nBins);
@@ -366,7 +362,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     activations: activations.view,
     updated: false, silent: true, tuningCents: 0,
     sampleRate, hopFrames, decimator, lowDecimator, long, short, binLoMidi,
-    gateWeights: gateWeights.view, gateWeightSum, gateKernel,
+    gateWeights, gateWeightSum, gateSums: f64In(short.fft.kernels, 2),
     logSpec: new Float64Array(nBins),
     netInput: new Float32Array(chromaNetInputs(layout)), context: new Float32Array(layout.context ? nNotes : 0), contextFresh: true,
     net: createChromaNet(layout, simd), netOutput: new Float64Array(12),
@@ -462,29 +458,30 @@ function analyse(state: ChromaState, params: ChromaParams, dt: Seconds): void {
  * spectrum without its DC bin.
  */
 function gateLevel(state: ChromaState): number {
-  const w = state.gateWeights;
+  const { gateWeights, gateSums } = state;
+  const w = gateWeights.view;
+  const sums = gateSums.view;
   const ring = state.decimator.ring;
   const mask = ring.length - 1;
   const start = state.decimator.written - w.length;
-  let sx = 0;
-  let sxx = 0;
-  const k = state.gateKernel;
-  const ringKernel = state.short.kernel;
-  if (k !== null && ringKernel !== null) {
-    ringKernel.run.ringMoments(ringKernel.ring, mask, start & mask, k.weights, w.length, k.out);
-    sx = k.view[0];
-    sxx = k.view[1];
+  const k = state.short.kernel;
+  if (k !== null) {
+    k.run.ringMoments(k.ring, mask, start & mask, gateWeights.ptr, w.length, gateSums.ptr);
   } else {
+    let sx = 0;
+    let sxx = 0;
     for (let i = 0; i < w.length; i++) {
       const x = ring[(start + i) & mask];
       const wx = w[i] * x;
       sx += wx;
       sxx += wx * x;
     }
+    sums[0] = sx;
+    sums[1] = sxx;
   }
   const sw = state.gateWeightSum;
-  const mean = sx / sw;
-  return sxx / sw - mean * mean;
+  const mean = sums[0] / sw;
+  return sums[1] / sw - mean * mean;
 }
 
 function silence(state: ChromaState): void {
@@ -690,6 +687,7 @@ function chordToneMix(state: ChromaState, params: ChromaParams, dt: Seconds): vo
   const { toneParams: tp, tones, instantChroma, chroma } = state;
   tp.changesPerSecond = params.chordToneChangesPerSecond;
   tp.sharpness = params.chordToneSharpness;
+  // The filter scores no bass (bassWeight 0): the chroma stands in for that argument.
   if (chordStep(state.toneFilter, instantChroma, instantChroma, dt, tp) === null) return; // an all-zero chroma: nothing to mix
   chordTones(state.toneFilter, tones);
   const w = params.chordToneWeight;

@@ -45,6 +45,25 @@ export interface Kernels {
   i32(length: number): KernelArray<Int32Array>;
 }
 
+/**
+ * A Float64Array in `k`'s memory, or a plain one (ptr −1) where there is no instance (the
+ * JavaScript path); like the typed-array constructor, `source` is a length or values to copy in.
+ */
+export function f64In(k: Kernels | null, source: number | ArrayLike<number>): KernelArray<Float64Array> {
+  const length = typeof source === 'number' ? source : source.length;
+  const a = k?.f64(length) ?? { ptr: -1, view: new Float64Array(length) };
+  if (typeof source !== 'number') a.view.set(source);
+  return a;
+}
+
+/** {@link f64In} for an Int32Array. */
+export function i32In(k: Kernels | null, source: number | ArrayLike<number>): KernelArray<Int32Array> {
+  const length = typeof source === 'number' ? source : source.length;
+  const a = k?.i32(length) ?? { ptr: -1, view: new Int32Array(length) };
+  if (typeof source !== 'number') a.view.set(source);
+  return a;
+}
+
 const ALIGN = 16;
 const PAGE = 65536;
 

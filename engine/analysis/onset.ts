@@ -1,6 +1,6 @@
 import type { Db, Hz, Seconds } from '../units.js';
 import type { SpectrumState } from './spectrum.js';
-import { createKernels, kernelBytes, type KernelExports } from './kernels.js';
+import { createKernels, f64In, i32In, kernelBytes, type KernelExports } from './kernels.js';
 
 /**
  * Online onset detection: SuperFlux-style log-filtered spectral flux (Böck & Widmer, 2013)
@@ -194,18 +194,13 @@ export function createOnsetState(spec: SpectrumState, hopSeconds: Seconds, p: On
   const k = simd && noteCount > 0
     ? createKernels(kernelBytes([...Array.from({ length: lagHops + 1 }, () => bandCount), noteCount + 1, bands.length, bands.length, noteCount, rows * noteCount, noteCount]))
     : null;
-  const f64 = (n: number) => k?.f64(n) ?? { ptr: -1, view: new Float64Array(n) };
-  const i32 = (n: number) => k?.i32(n) ?? { ptr: -1, view: new Int32Array(n) };
-  const bandRows = Array.from({ length: lagHops + 1 }, () => f64(bandCount));
-  const start = i32(noteCount + 1);
-  start.view.set(partialStart);
-  const partialBands = i32(bands.length);
-  partialBands.view.set(bands);
-  const partialWeights = f64(weights.length);
-  partialWeights.view.set(weights);
-  const rawSalience = f64(noteCount);
-  const salience = f64(rows * noteCount);
-  const pastMax = f64(noteCount);
+  const bandRows = Array.from({ length: lagHops + 1 }, () => f64In(k, bandCount));
+  const start = i32In(k, partialStart);
+  const partialBands = i32In(k, bands);
+  const partialWeights = f64In(k, weights);
+  const rawSalience = f64In(k, noteCount);
+  const salience = f64In(k, rows * noteCount);
+  const pastMax = f64In(k, noteCount);
   const kernel = k === null ? null : {
     run: k.exports, bandRows: bandRows.map((r) => r.ptr), partialStart: start.ptr, partialBands: partialBands.ptr,
     partialWeights: partialWeights.ptr, rawSalience: rawSalience.ptr, salience: salience.ptr, pastMax: pastMax.ptr,

@@ -1,6 +1,6 @@
 import type { Frames, Hz, Seconds } from '../units.js';
 import { createRealFft, type RealFft } from './realFft.js';
-import { kernelBytes, type KernelExports } from './kernels.js';
+import { f64In, i32In, kernelBytes, type KernelExports } from './kernels.js';
 
 /** Parameters of the short-time spectrum shared by onsets, bands and the percussive/harmonic split. */
 export interface SpectrumParams {
@@ -97,23 +97,13 @@ export function createSpectrumState(sampleRate: Hz, params: SpectrumParams = def
   // The frame, the window, the filterbank and its output sit in the transform's kernel instance, where it has one.
   const fft = createRealFft(fftSize, simd, kernelBytes([windowLength, windowLength, bank.weights.length, count, count, count, count]));
   const k = fft.kernels;
-  const f64 = (from: Float64Array) => {
-    const a = k?.f64(from.length) ?? { ptr: -1, view: new Float64Array(from.length) };
-    a.view.set(from);
-    return a;
-  };
-  const i32 = (from: Int32Array) => {
-    const a = k?.i32(from.length) ?? { ptr: -1, view: new Int32Array(from.length) };
-    a.view.set(from);
-    return a;
-  };
-  const frame = f64(new Float64Array(windowLength));
-  const win = f64(window);
-  const weights = f64(bank.weights);
-  const binStart = i32(bank.binStart);
-  const binEnd = i32(bank.binEnd);
-  const weightOffset = i32(bank.weightOffset);
-  const bandMag = f64(new Float64Array(count));
+  const frame = f64In(k, windowLength);
+  const win = f64In(k, window);
+  const weights = f64In(k, bank.weights);
+  const binStart = i32In(k, bank.binStart);
+  const binEnd = i32In(k, bank.binEnd);
+  const weightOffset = i32In(k, bank.weightOffset);
+  const bandMag = f64In(k, count);
   const kernel = k === null ? null : {
     run: k.exports, frame: frame.ptr, window: win.ptr, input: fft.inputPtr, magnitude: fft.magnitudePtr,
     binStart: binStart.ptr, binEnd: binEnd.ptr, weightOffset: weightOffset.ptr, weights: weights.ptr, bandMag: bandMag.ptr,
