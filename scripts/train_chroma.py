@@ -2,7 +2,7 @@
 """Trains the learned chroma (engine/analysis/chromaNet.ts) on the frames that
 bench/eval/chromaTrain.ts wrote, and writes its weights as engine/analysis/chromaNetWeights.ts.
 
-    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 12] [--hidden 96] [--dense]
+    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 10] [--hidden 128] [--hidden2 64] [--dense]
 
 The inputs are the chroma front end's (the line spectrum and the note activations, in log decades
 below their maxima, and a leaky average of the note activations over --context seconds, so
@@ -18,8 +18,8 @@ melody's non-chord tones are what it learns to leave out). Each training frame i
 random -6..+6 semitones (spectrum and notes shifted, the target rotated), so every root is seen in
 every register. The songs' frames count --song-repeat times (a melody and a bass line over the
 chords are what the chord-only clips lack). One clip in ten is held back; the epoch with the
-lowest held-back loss is kept. Seeded, two threads: about 45 minutes on 2 cores for every second
-of 441,000 frames.
+lowest held-back loss is kept. Seeded, two threads: about 75 minutes on 2 cores for every second
+of chroma-train-4's 694,000 frames (the defaults: the shipped net).
 """
 import argparse, base64, json, os, sys
 import numpy as np
@@ -27,8 +27,8 @@ import torch
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--data', default='.cache/chroma-train')
-ap.add_argument('--epochs', type=int, default=12)
-ap.add_argument('--hidden', type=int, default=96)
+ap.add_argument('--epochs', type=int, default=10)
+ap.add_argument('--hidden', type=int, default=128)
 ap.add_argument('--out', default='engine/analysis/chromaNetWeights.ts')
 ap.add_argument('--shift', type=int, default=6, help='transpose each training frame by up to this many semitones')
 ap.add_argument('--dropout', type=float, default=0.1)
@@ -37,7 +37,7 @@ ap.add_argument('--lr', type=float, default=2e-3)
 ap.add_argument('--context', type=float, default=0.4, help='time constant (s) of the leaky average of the note activations added to the input; 0 = none')
 ap.add_argument('--context-floor', type=float, default=0.1, help='context entries below this are given to the net as 0 (fewer nonzero inputs: the forward pass skips them)')
 ap.add_argument('--dense', action='store_true', help='one dense net over the whole input with 12 outputs, instead of the shared one')
-ap.add_argument('--hidden2', type=int, default=48, help='second hidden layer width')
+ap.add_argument('--hidden2', type=int, default=64, help='second hidden layer width')
 ap.add_argument('--every', type=int, default=2, help='train on every n-th frame only (neighbouring frames are 43 ms apart and much alike)')
 ap.add_argument('--exclude', default='', help='comma-separated clip-name prefixes to leave out of the data')
 ap.add_argument('--song-repeat', type=int, default=3, help='training frames of songs (clips named song-...) are used this many times per epoch (3: songs on unheard timbres 0.743 -> 0.781 in bench/eval/unseen.ts, chord-only clips 0.785 -> 0.770)')

@@ -1,7 +1,7 @@
 /**
  * Training data for the learned chroma (engine/analysis/chromaNet.ts). Nothing of the report half
  * goes in: chords rendered by fluidsynth on GM programs that the report half does not use (from
- * FluidR3, and again from three other soundfonts), songs composed for the tune half with other
+ * FluidR3, and again from four other soundfonts), songs composed for the tune half with other
  * seeds, and additive tones of random harmonic make-up.
  * Each file runs through the chroma front end; every update's net input is written with the
  * sounding chord's pitch classes as the target, for scripts/train_chroma.py.
@@ -26,7 +26,7 @@ import { addNoise, readMono, renderMidi, SAMPLE_RATE, writeMidi, type NoteEvent 
 /** The seed namespace of every clip: changing it re-draws them all. */
 const VERSION = 'chroma-train-1';
 /** Written to meta.json (and by train_chroma.py into the weights): bump when the material or the features change. */
-const MATERIAL = 'chroma-train-3';
+const MATERIAL = 'chroma-train-4';
 const HOP = 256;
 /** Frames from this long after a chord starts are used (the scoring skips 250 ms; the previous chord still rings before this). */
 const SETTLE = 0.1;
@@ -57,11 +57,13 @@ export const MIX_SONG_PROGRAMS = {
   lead: [1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 21, 22, 23, 25, 27, 28, 29, 31, 40, 45, 46, 53, 54, 56, 60, 61, 63, 64, 65, 68, 73, 74, 76, 77, 81, 84, 85, 86, 87, 104, 106, 108, 109, 111].filter((p) => !REPORT_PROGRAMS.has(p)),
 };
 
-/** Soundfonts besides FluidR3 (Debian: timgm6mb-soundfont, musescore-general-soundfont-small, opl3-soundfont). */
+/** Soundfonts besides FluidR3 (Debian: timgm6mb-soundfont, musescore-general-soundfont-small, opl3-soundfont,
+ * csound-soundfont). */
 const OTHER_SOUNDFONTS: readonly (readonly [string, string])[] = [
   ['tim', '/usr/share/sounds/sf2/TimGM6mb.sf2'],
   ['msg', '/usr/share/sounds/sf3/MuseScore_General.sf3'],
   ['opl', '/usr/share/sounds/sf2/OPL-3_FM_128M.sf2'],
+  ['csd', '/usr/share/sounds/sf2/sf_GMbank.sf2'],
 ];
 
 /** Pitch-class sets beside the scored qualities, so the net also sees what is not one of them. */
@@ -208,7 +210,7 @@ export function plan(dir: string, scale: number): Clip[] {
   // Songs on more varied basses and leads (chroma-train-2); last, so the clips before keep their
   // indices (train_chroma.py holds back every tenth clip).
   for (let i = 0; i < 36 * scale; i++) clips.push(song(`song-mix-${i}`, 3000 + i, MIX_SONG_PROGRAMS));
-  // The same programs from other soundfonts (chroma-train-3): other recordings of each instrument
+  // The same programs from other soundfonts (chroma-train-3; csd: chroma-train-4): other recordings of each instrument
   // (and FM synthesis), so the net learns more than one make of each timbre. Last again.
   OTHER_SOUNDFONTS.forEach(([font, path], f) => {
     for (const program of TRAIN_PROGRAMS) clips.push(gmRun(`${font}-gm-${program}`, program, 40, undefined, path));
@@ -237,7 +239,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { out: { type: 'string', default: '.cache/chroma-train' }, scale: { type: 'string', default: '1' } } });
   const dir = resolve(values.out!);
   const missing = OTHER_SOUNDFONTS.filter(([, path]) => !existsSync(path)).map(([, path]) => path);
-  if (missing.length) throw new Error(`chromaTrain: missing ${missing.join(', ')} (apt-get install timgm6mb-soundfont musescore-general-soundfont-small opl3-soundfont)`);
+  if (missing.length) throw new Error(`chromaTrain: missing ${missing.join(', ')} (apt-get install timgm6mb-soundfont musescore-general-soundfont-small opl3-soundfont csound-soundfont)`);
   await mkdir(dir, { recursive: true });
   const clips = plan(dir, Number(values.scale));
   const xs: Float32Array[] = [];
