@@ -1,5 +1,5 @@
 import type { Db, Hz, Seconds } from '../units.js';
-import { chromaNetForward, chromaNetInputs, createChromaNet, type ChromaNet } from './chromaNet.js';
+import { chromaNetInputs, chromaNetsForward, createChromaNets, type ChromaNet } from './chromaNet.js';
 import { chromaNetContextFloor, chromaNetContextSeconds } from './chromaNetWeights.js';
 import { createKernels, f64In, kernelBytes, type KernelArray, type KernelExports } from './kernels.js';
 import { createRealFft, type RealFft } from './realFft.js';
@@ -49,7 +49,7 @@ export interface ChromaParams {
   /** Coordinate-descent sweeps of the non-negative fit per update (warm-started). Range 2–50. */
   sweeps: number;
   /**
-   * The chroma from the learned net ({@link chromaNetForward}: the probability of each pitch class
+   * The chroma from the learned net ({@link chromaNetsForward}: the probability of each pitch class
    * being a chord tone, from the line spectrum and the note activations); false = the note
    * activations folded onto 12 classes. The net is used only where its input size fits (the default
    * `minHz` and `maxHz`).
@@ -220,10 +220,12 @@ export interface ChromaState {
   readonly context: Float32Array;
   /** The leaky average restarts from the newest notes at the next update (after silence). */
   contextFresh: boolean;
-  /** The learned chroma, or null when its input size does not fit these parameters. */
-  readonly net: ChromaNet | null;
-  /** The net's 12 pitch-class probabilities at the last update. */
+  /** The learned chroma's nets (its output is the mean of theirs), or null when their input size does not fit these parameters. */
+  readonly nets: readonly ChromaNet[] | null;
+  /** The nets' mean 12 pitch-class probabilities at the last update. */
   readonly netOutput: Float64Array;
+  /** One net's probabilities, before the mean. */
+  readonly memberOutput: Float64Array;
   /** Template activations of the fit (note t % notes.length; dull templates first, then bright). */
   readonly activations: Float64Array;
   /** Sparse template dictionary: for template t, entries dictStart[t]..dictStart[t+1] of (dictBin, dictValue). */
@@ -365,7 +367,7 @@ export function createChromaState(sampleRate: number, hopFrames: number, params:
     gateWeights, gateWeightSum, gateSums: f64In(short.fft.kernels, 2),
     logSpec: new Float64Array(nBins),
     netInput: new Float32Array(chromaNetInputs(layout)), context: new Float32Array(layout.context ? nNotes : 0), contextFresh: true,
-    net: createChromaNet(layout, simd), netOutput: new Float64Array(12),
+    nets: createChromaNets(layout, simd), netOutput: new Float64Array(12), memberOutput: new Float64Array(12),
     dictStart: starts, dictBin, dictValue, gram,
     dty: new Float64Array(nTemplates), grad: grad.view, cap: cap.view, fitKernel,
     peakHz: new Float64Array(maxPeaks), peakAmp: new Float64Array(maxPeaks), peakMidi: new Float64Array(maxPeaks), peakHarmonic: new Uint8Array(MAX_TUNING_PEAKS),
@@ -660,9 +662,9 @@ function fold(state: ChromaState, params: ChromaParams, dt: Seconds): void {
   for (let i = 0; i <= bassTop; i++) if (notes[i] > bassMax) bassMax = notes[i];
   let lowest = -1;
   for (let i = 0; i <= bassTop && bassMax > 0; i++) if (notes[i] >= params.bassThreshold * bassMax) { lowest = i; break; }
-  const net = params.learned ? state.net : null;
-  if (net !== null) {
-    chromaNetForward(net, state.netInput, state.netOutput);
+  const nets = params.learned ? state.nets : null;
+  if (nets !== null) {
+    chromaNetsForward(nets, state.netInput, state.memberOutput, state.netOutput);
     rawChroma.set(state.netOutput);
   }
   for (let i = 0; i < notes.length; i++) {
@@ -670,7 +672,7 @@ function fold(state: ChromaState, params: ChromaParams, dt: Seconds): void {
     if (v <= 0) continue;
     const midi = noteLo + i;
     const pc = midi % 12;
-    if (net === null) {
+    if (nets === null) {
       const fade = midi <= params.trebleFadeMidi ? 1 : Math.max(0, 1 - (midi - params.trebleFadeMidi) / 12);
       rawChroma[pc] += fade * Math.pow(v, params.activationExponent);
     }

@@ -1,4 +1,4 @@
-import { chromaNetLayers, chromaNetShared } from './chromaNetWeights.js';
+import { chromaNets } from './chromaNetWeights.js';
 import { createKernels, kernelBytes, type KernelArray, type KernelExports } from './kernels.js';
 
 /**
@@ -145,23 +145,55 @@ function floats(b64: string): Float32Array {
   return out;
 }
 
-let decoded: readonly DenseLayer[] | undefined;
+/** One trained net as chromaNetWeights.ts stores it. */
+export interface ChromaNetWeights {
+  /** The window of note positions each pitch class reads (span 0: a dense net over the whole input, 12 outputs), and how many notes below the class it starts. */
+  readonly shared: { readonly span: number; readonly offset: number };
+  /** Dense layers: row-major weights (outputs × inputs) and biases, little-endian float32, base64. */
+  readonly layers: readonly { readonly inputs: number; readonly outputs: number; readonly weights: string; readonly bias: string }[];
+}
 
-/** The shipped net (weights decoded once per process, buffers per call; `simd`: see {@link chromaNetOf}), or null when it does not fit `layout`. */
-export function createChromaNet(layout: ChromaNetLayout, simd = true): ChromaNet | null {
-  decoded ??= chromaNetLayers.map((l) => denseLayer(l.inputs, l.outputs, floats(l.weights), floats(l.bias)));
-  if (decoded.length === 0) return null;
-  const first = decoded[0].inputs;
-  const last = decoded[decoded.length - 1].outputs;
-  const { span, offset } = chromaNetShared;
+const decoded = new Map<ChromaNetWeights, readonly DenseLayer[]>();
+
+/** `weights` as a net (decoded once per process, buffers per call; `simd`: see {@link chromaNetOf}), or null when it does not fit `layout`. */
+export function createChromaNet(layout: ChromaNetLayout, simd = true, weights: ChromaNetWeights = chromaNets[0]): ChromaNet | null {
+  if (weights === undefined) return null;
+  let layers = decoded.get(weights);
+  if (layers === undefined) {
+    layers = weights.layers.map((l) => denseLayer(l.inputs, l.outputs, floats(l.weights), floats(l.bias)));
+    decoded.set(weights, layers);
+  }
+  if (layers.length === 0) return null;
+  const first = layers[0].inputs;
+  const last = layers[layers.length - 1].outputs;
+  const { span, offset } = weights.shared;
   if (span > 0) {
     // Trained on one range: its window is the notes plus `offset` positions, its spectrum a semitone more than the notes.
     if (span !== layout.notes + offset || layout.bins !== 3 * (layout.notes + 1)) return null;
     if (first !== span * (layout.context ? 5 : 4) || last !== 1) return null;
-    return chromaNetOf(decoded, sharedPositions(layout, span, offset), simd);
+    return chromaNetOf(layers, sharedPositions(layout, span, offset), simd);
   }
   if (first !== chromaNetInputs(layout) || last !== 12) return null;
-  return chromaNetOf(decoded, null, simd);
+  return chromaNetOf(layers, null, simd);
+}
+
+/** The shipped ensemble ({@link createChromaNet} for each member of `chromaNets`), or null when there is none or one of them does not fit `layout`. */
+export function createChromaNets(layout: ChromaNetLayout, simd = true): ChromaNet[] | null {
+  const nets = chromaNets.map((w) => createChromaNet(layout, simd, w));
+  return nets.length > 0 && nets.every((n) => n !== null) ? (nets as ChromaNet[]) : null;
+}
+
+/**
+ * The ensemble's forward pass: `out` gets the mean of the members' probabilities ({@link chromaNetForward}
+ * of each into `scratch`, summed in member order). With one member, that member's output to the bit.
+ */
+export function chromaNetsForward(nets: readonly ChromaNet[], input: ArrayLike<number>, scratch: Float64Array, out: Float64Array): void {
+  out.fill(0);
+  for (const net of nets) {
+    chromaNetForward(net, input, scratch);
+    for (let k = 0; k < 12; k++) out[k] += scratch[k];
+  }
+  for (let k = 0; k < 12; k++) out[k] /= nets.length;
 }
 
 /**

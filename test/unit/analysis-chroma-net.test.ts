@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
 import { chromaNetContextFloor, chromaNetContextSeconds } from '../../engine/analysis/chromaNetWeights.js';
 import { addHarmonicTone, midiHz } from '../helpers/signals.js';
-import { chromaNetForward, chromaNetOf, createChromaNet, denseLayer, sharedPositions } from '../../engine/analysis/chromaNet.js';
+import { chromaNetForward, chromaNetOf, chromaNetsForward, createChromaNet, createChromaNets, denseLayer, sharedPositions } from '../../engine/analysis/chromaNet.js';
 
 describe('chroma net', () => {
   it('forward: ReLU hidden layers, sigmoid outputs', () => {
@@ -21,6 +21,24 @@ describe('chroma net', () => {
     for (let k = 0; k < 12; k++) assert.ok(Math.abs(y[k] - 1 / (1 + Math.exp(-1))) < 1e-12, `${k}: ${y[k]}`);
     chromaNetForward(net, [-1, 1], y); // h = [0, 1] → o_k = k − 1
     for (let k = 0; k < 12; k++) assert.ok(Math.abs(y[k] - 1 / (1 + Math.exp(-(k - 1)))) < 1e-12, `${k}: ${y[k]}`);
+  });
+
+  it('an ensemble gives the mean of its nets\' probabilities, and one net alone its own output to the bit', () => {
+    // One input → 12 outputs, o_k = a·k·x + b: sigmoid(b) at x = 0.
+    const net = (a: number, b: number) => chromaNetOf([denseLayer(1, 12, Float32Array.from({ length: 12 }, (_, k) => a * k), new Float32Array(12).fill(b))]);
+    const one = net(0.5, -1);
+    const two = net(-0.25, 2);
+    const scratch = new Float64Array(12);
+    const mean = new Float64Array(12);
+    const alone = new Float64Array(12);
+    chromaNetsForward([one, two], [0], scratch, mean);
+    const s = (v: number): number => 1 / (1 + Math.exp(-v));
+    for (let k = 0; k < 12; k++) assert.ok(Math.abs(mean[k] - (s(-1) + s(2)) / 2) < 1e-12, `${k}: ${mean[k]}`);
+    chromaNetsForward([one, two], [2], scratch, mean);
+    for (let k = 0; k < 12; k++) assert.ok(Math.abs(mean[k] - (s(k - 1) + s(2 - k / 2)) / 2) < 1e-7, `${k}: ${mean[k]}`);
+    chromaNetsForward([one], [2], scratch, mean);
+    chromaNetForward(one, [2], alone);
+    assert.deepEqual(Array.from(mean), Array.from(alone));
   });
 
   it('a shared net is transposition-equivariant: the input a semitone up gives the output rotated by one class', () => {
@@ -50,11 +68,13 @@ describe('chroma net', () => {
   it("the shipped net takes the front end's inputs at the default range and none other", () => {
     const s = createChromaState(48000, 256);
     assert.equal(s.netInput.length, s.logSpec.length + s.notes.length * (chromaNetContextSeconds > 0 ? 2 : 1));
-    assert.notEqual(s.net, null);
+    assert.notEqual(s.nets, null);
     const layout = { bins: s.logSpec.length, notes: s.notes.length, context: chromaNetContextSeconds > 0 };
     assert.notEqual(createChromaNet(layout), null);
     assert.equal(createChromaNet({ ...layout, notes: layout.notes + 1 }), null);
-    assert.equal(createChromaState(48000, 256, { maxHz: 3000 }).net, null);
+    assert.ok((createChromaNets(layout)?.length ?? 0) >= 1);
+    assert.equal(createChromaNets({ ...layout, notes: layout.notes + 1 }), null);
+    assert.equal(createChromaState(48000, 256, { maxHz: 3000 }).nets, null);
   });
 
   it('the context starts at the note block after silence, then is its leaky average over chromaNetContextSeconds; the net sees it from chromaNetContextFloor up', { skip: chromaNetContextSeconds > 0 ? false : 'the shipped net has no context block' }, () => {

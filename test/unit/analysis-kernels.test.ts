@@ -124,9 +124,10 @@ describe('chroma SIMD kernels (kernels.wat)', () => {
     const simd = createChromaState(sr, hop, {}, true);
     const js = createChromaState(sr, hop, {}, false);
     assert.notEqual(simd.fitKernel, null);
-    assert.notEqual(simd.net?.kernel ?? null, null);
+    for (const net of simd.nets ?? []) assert.notEqual(net.kernel, null);
+    assert.notEqual(simd.nets, null);
     assert.equal(js.fitKernel, null);
-    assert.equal(js.net?.kernel, null);
+    for (const net of js.nets ?? []) assert.equal(net.kernel, null);
     let updates = 0;
     let sounding = false;
     for (let i = 0; i + hop <= x.length; i += hop) {
