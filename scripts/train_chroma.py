@@ -24,7 +24,7 @@ random -6..+6 semitones (spectrum and notes shifted, the target rotated), so eve
 every register. The songs' frames count --song-repeat times (a melody and a bass line over the
 chords are what the chord-only clips lack). One clip in ten is held back; the epoch with the
 lowest held-back loss is kept. Seeded, two threads: about 75 minutes on 2 cores for every second
-of chroma-train-4's 694,000 frames (the defaults: the shipped net).
+of chroma-train-4's 694,000 frames (the defaults: the second shipped net).
 """
 import argparse, base64, json, os, re, sys
 import numpy as np
@@ -215,3 +215,4 @@ with open(args.out, 'w') as f:
     f.write('export const chromaNets: readonly ChromaNetWeights[] = [\n')
     f.write(''.join(members))
     f.write('];\n')
+print(f'wrote {args.out} (epoch {best[2]}, {len(members)} nets)', file=sys.stderr)
