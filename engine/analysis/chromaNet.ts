@@ -156,8 +156,7 @@ export interface ChromaNetWeights {
 const decoded = new Map<ChromaNetWeights, readonly DenseLayer[]>();
 
 /** `weights` as a net (decoded once per process, buffers per call; `simd`: see {@link chromaNetOf}), or null when it does not fit `layout`. */
-export function createChromaNet(layout: ChromaNetLayout, simd = true, weights: ChromaNetWeights = chromaNets[0]): ChromaNet | null {
-  if (weights === undefined) return null;
+export function createChromaNet(layout: ChromaNetLayout, simd: boolean, weights: ChromaNetWeights): ChromaNet | null {
   let layers = decoded.get(weights);
   if (layers === undefined) {
     layers = weights.layers.map((l) => denseLayer(l.inputs, l.outputs, floats(l.weights), floats(l.bias)));

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chromaStep, createChromaState, defaultChromaParams } from '../../engine/analysis/chroma.js';
-import { chromaNetContextFloor, chromaNetContextSeconds } from '../../engine/analysis/chromaNetWeights.js';
+import { chromaNetContextFloor, chromaNetContextSeconds, chromaNets } from '../../engine/analysis/chromaNetWeights.js';
 import { addHarmonicTone, midiHz } from '../helpers/signals.js';
 import { chromaNetForward, chromaNetOf, chromaNetsForward, createChromaNet, createChromaNets, denseLayer, sharedPositions } from '../../engine/analysis/chromaNet.js';
 
@@ -70,8 +70,8 @@ describe('chroma net', () => {
     assert.equal(s.netInput.length, s.logSpec.length + s.notes.length * (chromaNetContextSeconds > 0 ? 2 : 1));
     assert.notEqual(s.nets, null);
     const layout = { bins: s.logSpec.length, notes: s.notes.length, context: chromaNetContextSeconds > 0 };
-    assert.notEqual(createChromaNet(layout), null);
-    assert.equal(createChromaNet({ ...layout, notes: layout.notes + 1 }), null);
+    assert.notEqual(createChromaNet(layout, true, chromaNets[0]), null);
+    assert.equal(createChromaNet({ ...layout, notes: layout.notes + 1 }, true, chromaNets[0]), null);
     assert.ok((createChromaNets(layout)?.length ?? 0) >= 1);
     assert.equal(createChromaNets({ ...layout, notes: layout.notes + 1 }), null);
     assert.equal(createChromaState(48000, 256, { maxHz: 3000 }).nets, null);

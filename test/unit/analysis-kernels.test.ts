@@ -127,6 +127,7 @@ describe('chroma SIMD kernels (kernels.wat)', () => {
     for (const net of simd.nets ?? []) assert.notEqual(net.kernel, null);
     assert.notEqual(simd.nets, null);
     assert.equal(js.fitKernel, null);
+    assert.notEqual(js.nets, null);
     for (const net of js.nets ?? []) assert.equal(net.kernel, null);
     let updates = 0;
     let sounding = false;
