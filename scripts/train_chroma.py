@@ -2,12 +2,15 @@
 """Trains the learned chroma (engine/analysis/chromaNet.ts) on the frames that
 bench/eval/chromaTrain.ts wrote, and writes its weights as engine/analysis/chromaNetWeights.ts.
 
-    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 10] [--hidden 128] [--hidden2 64] [--dense] [--add]
+    /usr/bin/python3 scripts/train_chroma.py [--data .cache/chroma-train] [--epochs 10] [--hidden 128] [--hidden2 64] [--dense] [--add | --init I]
 
 The file holds a list of nets (an ensemble: the chroma is the mean of their probabilities); a run
-writes its net alone, or with --add after the ones already there. The shipped pair:
---exclude csd-,song-csd- --hidden 96 --hidden2 48 --epochs 12 (chroma-train-3's material), then
---add with the defaults.
+writes its net alone, or with --add after the ones already there, or with --init I in place of net
+I, which it fine-tunes. The shipped pair, on chroma-train-5's material: --exclude
+csd-,song-csd-,organ-,ensemble-,pad- --hidden 96 --hidden2 48 --epochs 12 (what was chroma-train-3),
+then --add --exclude organ-,ensemble-,pad- (chroma-train-4), then each fine-tuned on all of it:
+--init 1 --epochs 3 --lr 5e-4, and --init 0 --hidden 96 --hidden2 48 --epochs 3 --lr 5e-4 (about
+27 minutes each).
 
 The inputs are the chroma front end's (the line spectrum and the note activations, in log decades
 below their maxima, and a leaky average of the note activations over --context seconds, so
@@ -23,8 +26,9 @@ melody's non-chord tones are what it learns to leave out). Each training frame i
 random -6..+6 semitones (spectrum and notes shifted, the target rotated), so every root is seen in
 every register. The songs' frames count --song-repeat times (a melody and a bass line over the
 chords are what the chord-only clips lack). One clip in ten is held back; the epoch with the
-lowest held-back loss is kept. Seeded, two threads: about 75 minutes on 2 cores for every second
-of chroma-train-4's 694,000 frames (the defaults: the second shipped net).
+lowest held-back loss is kept (with --init, the net as it was unless an epoch beats it). Seeded,
+two threads: about 75 minutes on 2 cores for every second of chroma-train-4's 694,000 frames (the
+defaults: the second shipped net).
 """
 import argparse, base64, json, os, re, sys
 import numpy as np
@@ -36,6 +40,7 @@ ap.add_argument('--epochs', type=int, default=10)
 ap.add_argument('--hidden', type=int, default=128)
 ap.add_argument('--out', default='engine/analysis/chromaNetWeights.ts')
 ap.add_argument('--add', action='store_true', help='keep the nets already in --out: the new one joins them (the chroma is the mean of their probabilities)')
+ap.add_argument('--init', type=int, default=-1, help='fine-tune net I of --out (same shape): start from its weights and write the result in its place, the other nets kept')
 ap.add_argument('--shift', type=int, default=6, help='transpose each training frame by up to this many semitones')
 ap.add_argument('--dropout', type=float, default=0.1)
 ap.add_argument('--batch', type=int, default=1024)
@@ -120,6 +125,28 @@ if args.dense:
     net = mlp(d_in, 12)
 else:
     net = Shared()
+linears = [m for m in (net if args.dense else net.body) if isinstance(m, torch.nn.Linear)]
+
+# The nets already in --out (kept with --add; --init starts from one of them). They must have been
+# trained with the same context block (the front end computes one).
+old_members = []
+if args.add or args.init >= 0:
+    old = open(args.out).read()
+    for name, value in (('chromaNetContextSeconds', args.context), ('chromaNetContextFloor', args.context_floor)):
+        if f'export const {name} = {value};' not in old:
+            sys.exit(f'{args.out} has another {name} (this net: {value})')
+    old_members = re.findall(r'^  \{ // .*?^    \] \},\n', old, re.S | re.M)
+if args.init >= 0:
+    blobs = re.findall(r"weights: '([^']*)',\s*bias: '([^']*)'", old_members[args.init])
+    if len(blobs) != len(linears):
+        sys.exit(f'--init {args.init}: {len(blobs)} layers, this net has {len(linears)}')
+    with torch.no_grad():
+        for lin, (w, b) in zip(linears, blobs):
+            W = np.frombuffer(base64.b64decode(w), dtype='<f4')
+            if W.size != lin.weight.numel():
+                sys.exit(f'--init {args.init}: a layer of {W.size} weights, this net has {lin.weight.numel()} (--hidden, --hidden2)')
+            lin.weight.copy_(torch.from_numpy(W.reshape(lin.weight.shape).copy()))
+            lin.bias.copy_(torch.from_numpy(np.frombuffer(base64.b64decode(b), dtype='<f4').copy()))
 
 # Transposition: a shift of k semitones moves the line spectrum by 3k bins and the notes (and their average) by k
 # (what leaves the range is dropped, what enters is 0) and rotates the target by k.
@@ -161,6 +188,12 @@ def template_accuracy(p, y):
     return ok[scored].float().mean().item()
 
 best = (float('inf'), None, -1)
+if args.init >= 0:
+    net.eval()
+    with torch.no_grad():
+        lv = net(Xv)
+        best = (loss_fn(lv, Yv).item(), {k: v.clone() for k, v in net.state_dict().items()}, 0)
+    print(f'net {args.init} as it was: held-back loss {best[0]:.4f}, template accuracy {template_accuracy(torch.sigmoid(lv), Yv):.3f}', file=sys.stderr)
 for epoch in range(args.epochs):
     net.train()
     perm = torch.randperm(len(Xt))
@@ -186,25 +219,23 @@ for epoch in range(args.epochs):
 
 net.load_state_dict(best[1])
 layers = []
-for m in (net if args.dense else net.body):
-    if isinstance(m, torch.nn.Linear):
-        w = m.weight.detach().numpy().astype('<f4')
-        b = m.bias.detach().numpy().astype('<f4')
-        layers.append({'inputs': w.shape[1], 'outputs': w.shape[0], 'weights': base64.b64encode(w.tobytes()).decode(), 'bias': base64.b64encode(b.tobytes()).decode()})
+for m in linears:
+    w = m.weight.detach().numpy().astype('<f4')
+    b = m.bias.detach().numpy().astype('<f4')
+    layers.append({'inputs': w.shape[1], 'outputs': w.shape[0], 'weights': base64.b64encode(w.tobytes()).decode(), 'bias': base64.b64encode(b.tobytes()).decode()})
 
-member = f'  {{ // {meta["version"]}: {len(X)} of {n} frames, {"-".join(str(w) for w in [layers[0]["inputs"]] + [l["outputs"] for l in layers])}, held-back loss {best[0]:.4f} at epoch {best[2]}.\n'
+origin = ''
+if args.init >= 0:
+    origin = f' Fine-tuned (lr {args.lr}, {args.epochs} epochs) from: ' + re.match(r'  \{ // (.*)\n', old_members[args.init]).group(1)
+member = f'  {{ // {meta["version"]}: {len(X)} of {n} frames, {"-".join(str(w) for w in [layers[0]["inputs"]] + [l["outputs"] for l in layers])}, held-back loss {best[0]:.4f} at epoch {best[2]}.{origin}\n'
 member += f'    shared: {{ span: {0 if args.dense else span}, offset: {SHARED_OFFSET} }},\n    layers: [\n'
 for l in layers:
     member += f"      {{ inputs: {l['inputs']}, outputs: {l['outputs']},\n        weights: '{l['weights']}',\n        bias: '{l['bias']}' }},\n"
 member += '    ] },\n'
-members = [member]
-if args.add:
-    # Keep the members already in --out; they must have been trained with the same context block (the front end computes one).
-    old = open(args.out).read()
-    for name, value in (('chromaNetContextSeconds', args.context), ('chromaNetContextFloor', args.context_floor)):
-        if f'export const {name} = {value};' not in old:
-            sys.exit(f'--add: {args.out} has another {name} (this net: {value})')
-    members = re.findall(r'^  \{ // .*?^    \] \},\n', old, re.S | re.M) + members
+if args.init >= 0:
+    members = old_members[:args.init] + [member] + old_members[args.init + 1:]
+else:
+    members = old_members + [member]
 
 with open(args.out, 'w') as f:
     f.write('// Generated by scripts/train_chroma.py from bench/eval/chromaTrain.ts\'s data; do not edit.\n')

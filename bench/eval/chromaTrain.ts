@@ -2,7 +2,8 @@
  * Training data for the learned chroma (engine/analysis/chromaNet.ts). Nothing of the report half
  * goes in: chords rendered by fluidsynth on GM programs that the report half does not use (from
  * FluidR3, and again from four other soundfonts), songs composed for the tune half with other
- * seeds, and additive tones of random harmonic make-up.
+ * seeds, additive tones of random harmonic make-up, and procedural organ, choir-like and pad
+ * timbres (synthTimbres.ts).
  * Each file runs through the chroma front end; every update's net input is written with the
  * sounding chord's pitch classes as the target, for scripts/train_chroma.py.
  *
@@ -21,12 +22,13 @@ import { BASSES, CHORD_TIMBRES, composeSong, LEADS, INTERVALS, voiceChord, VOICI
 import { makeVariant, VARIANTS, type Variant } from './generate.js';
 import { defaultJobs, mapPool } from './proc.js';
 import { dice, hashSeed, type Dice } from './prng.js';
-import { addNoise, readMono, renderMidi, SAMPLE_RATE, writeMidi, type NoteEvent } from './render.js';
+import { addNoise, readMono, renderMidi, SAMPLE_RATE, writeMidi, writeMono, type NoteEvent } from './render.js';
+import { SYNTH_FAMILIES, synthesizeFamily, type SynthFamily } from './synthTimbres.js';
 
 /** The seed namespace of every clip: changing it re-draws them all. */
 const VERSION = 'chroma-train-1';
 /** Written to meta.json (and by train_chroma.py into the weights): bump when the material or the features change. */
-const MATERIAL = 'chroma-train-4';
+const MATERIAL = 'chroma-train-5';
 const HOP = 256;
 /** Frames from this long after a chord starts are used (the scoring skips 250 ms; the previous chord still rings before this). */
 const SETTLE = 0.1;
@@ -216,6 +218,29 @@ export function plan(dir: string, scale: number): Clip[] {
     for (const program of TRAIN_PROGRAMS) clips.push(gmRun(`${font}-gm-${program}`, program, 40, undefined, path));
     for (let i = 0; i < 12 * scale; i++) clips.push(song(`song-${font}-${i}`, 6000 + 100 * f + i, MIX_SONG_PROGRAMS, path));
   });
+  // Procedural organ, choir-like and pad make-ups (synthTimbres.ts; chroma-train-5), each clean, noisy or reverberant. Last again.
+  const familyRun = (id: string, family: SynthFamily, count: number, pick?: (d: Dice) => Chord): Clip => {
+    const d = dice(hashSeed(`${VERSION}/${id}`));
+    const variant = d.pick(VARIANTS);
+    const r = chordRun(d, count, pick);
+    return {
+      id, spans: r.spans,
+      make: async () => {
+        if (variant === 'clean') return synthesizeFamily(d, family, r.events, r.duration);
+        const wav = join(dir, `${id}.wav`);
+        if (!existsSync(wav)) {
+          const dry = join(dir, `${id}-dry.wav`);
+          await writeMono(synthesizeFamily(d, family, r.events, r.duration), dry);
+          await makeVariant(dry, wav, variant, id);
+        }
+        return readMono(wav);
+      },
+    };
+  };
+  for (const family of SYNTH_FAMILIES) {
+    for (let i = 0; i < 12 * scale; i++) clips.push(familyRun(`${family}-${i}`, family, 40));
+    for (let i = 0; i < 4 * scale; i++) clips.push(familyRun(`${family}-sparse-${i}`, family, 30, sparseChord));
+  }
   return clips;
 }
 
