@@ -9,8 +9,8 @@ writes its net alone, or with --add after the ones already there, or with --init
 I, which it fine-tunes. The shipped pair, on chroma-train-5's material: --exclude
 csd-,song-csd-,organ-,ensemble-,pad- --hidden 96 --hidden2 48 --epochs 12 (what was chroma-train-3),
 then --add --exclude organ-,ensemble-,pad- (chroma-train-4), then each fine-tuned on all of it:
---init 1 --epochs 3 --lr 5e-4, and --init 0 --hidden 96 --hidden2 48 --epochs 3 --lr 5e-4 (about
-27 minutes each).
+--init 1 --epochs 3 --lr 5e-4 (27 minutes), and --init 0 --hidden 96 --hidden2 48 --epochs 3
+--lr 5e-4 (20 minutes).
 
 The inputs are the chroma front end's (the line spectrum and the note activations, in log decades
 below their maxima, and a leaky average of the note activations over --context seconds, so
