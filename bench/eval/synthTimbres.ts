@@ -90,7 +90,7 @@ function ensemble(d: Dice): MakeUp {
     base: 1,
     partials: (f0) => {
       const out: { n: number; amp: number }[] = [];
-      for (let n = 1; n * f0 < Math.min(TOP_HZ, 10000); n++) out.push({ n, amp: gain(n * f0) / n ** tilt });
+      for (let n = 1; n * f0 < 10000; n++) out.push({ n, amp: gain(n * f0) / n ** tilt }); // a voice has little above 10 kHz
       return out;
     },
     voices: Array.from({ length: count }, () => ({ detune: 2 ** (d.range(-spread, spread) / 1200), rate: d.range(4.5, 6.5), depth: depth * d.range(0.5, 1.5), phase: d.range(0, 2 * Math.PI) })),
