@@ -187,13 +187,21 @@ def template_accuracy(p, y):
     ok = got.argmax(1) == want.argmax(1)
     return ok[scored].float().mean().item()
 
-best = (float('inf'), None, -1)
-if args.init >= 0:
+def held_back():
+    """The held-back loss and template accuracy (the net left in eval mode)."""
     net.eval()
     with torch.no_grad():
         lv = net(Xv)
-        best = (loss_fn(lv, Yv).item(), {k: v.clone() for k, v in net.state_dict().items()}, 0)
-    print(f'net {args.init} as it was: held-back loss {best[0]:.4f}, template accuracy {template_accuracy(torch.sigmoid(lv), Yv):.3f}', file=sys.stderr)
+        return loss_fn(lv, Yv).item(), template_accuracy(torch.sigmoid(lv), Yv)
+
+def snapshot():
+    return {k: v.clone() for k, v in net.state_dict().items()}
+
+best = (float('inf'), None, -1)
+if args.init >= 0:
+    vloss, acc = held_back()
+    best = (vloss, snapshot(), 0)
+    print(f'net {args.init} as it was: held-back loss {vloss:.4f}, template accuracy {acc:.3f}', file=sys.stderr)
 for epoch in range(args.epochs):
     net.train()
     perm = torch.randperm(len(Xt))
@@ -206,16 +214,13 @@ for epoch in range(args.epochs):
         loss.backward()
         opt.step()
     sched.step()
-    net.eval()
+    vloss, acc = held_back()
     with torch.no_grad():
-        lv = net(Xv)
-        vloss = loss_fn(lv, Yv).item()
-        acc = template_accuracy(torch.sigmoid(lv), Yv)
         sub = torch.arange(0, len(Xt), 10)
         tacc = template_accuracy(torch.sigmoid(net(Xt[sub])), Yt[sub])
     print(f'epoch {epoch + 1}: held-back loss {vloss:.4f}, template accuracy {acc:.3f} (training frames {tacc:.3f})', file=sys.stderr)
     if vloss < best[0]:
-        best = (vloss, {k: v.clone() for k, v in net.state_dict().items()}, epoch + 1)
+        best = (vloss, snapshot(), epoch + 1)
 
 net.load_state_dict(best[1])
 layers = []

@@ -22,7 +22,7 @@ import { BASSES, CHORD_TIMBRES, composeSong, LEADS, INTERVALS, voiceChord, VOICI
 import { makeVariant, VARIANTS, type Variant } from './generate.js';
 import { defaultJobs, mapPool } from './proc.js';
 import { dice, hashSeed, type Dice } from './prng.js';
-import { addNoise, readMono, renderMidi, SAMPLE_RATE, writeMidi, writeMono, type NoteEvent } from './render.js';
+import { addNoise, midiHz, readMono, renderMidi, SAMPLE_RATE, writeMidi, writeMono, type NoteEvent } from './render.js';
 import { SYNTH_FAMILIES, synthesizeFamily, type SynthFamily } from './synthTimbres.js';
 
 /** The seed namespace of every clip: changing it re-draws them all. */
@@ -132,7 +132,7 @@ function synthesize(d: Dice, events: NoteEvent[], duration: number): Float32Arra
   const release = d.range(0.05, 0.6);
   const sustainDecay = d.chance(0.5) ? d.range(0.2, 3) : 0;
   for (const e of events) {
-    const f0 = 440 * Math.pow(2, (e.midi - 69) / 12);
+    const f0 = midiHz(e.midi);
     const i0 = Math.round(e.time * SAMPLE_RATE);
     const len = Math.min(out.length - i0, Math.round((e.duration + release) * SAMPLE_RATE));
     const phases = partials.map(() => d.range(0, 2 * Math.PI));

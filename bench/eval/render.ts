@@ -15,6 +15,11 @@ export const SF2 = process.env.EVAL_SF2 ?? '/usr/share/sounds/sf2/FluidR3_GM.sf2
 /** Sample rate of every file in the set. */
 export const SAMPLE_RATE = 48000;
 
+/** Frequency of MIDI note `midi` (A4 = 69 = 440 Hz). */
+export function midiHz(midi: number): number {
+  return 440 * Math.pow(2, (midi - 69) / 12);
+}
+
 /** One note of a score. `velocity` is in (0, 1]. */
 export interface NoteEvent {
   time: Seconds;

@@ -15,7 +15,7 @@
  * operations per sample.
  */
 import type { Dice } from './prng.js';
-import { SAMPLE_RATE, type NoteEvent } from './render.js';
+import { midiHz, SAMPLE_RATE, type NoteEvent } from './render.js';
 
 export const SYNTH_FAMILIES = ['organ', 'ensemble', 'pad'] as const;
 export type SynthFamily = (typeof SYNTH_FAMILIES)[number];
@@ -144,7 +144,7 @@ export function synthesizeFamily(d: Dice, family: SynthFamily, events: readonly 
   const out = new Float32Array(Math.ceil(duration * SAMPLE_RATE));
   const tables = new Map<number, Float32Array>();
   for (const e of events) {
-    const f0 = 440 * Math.pow(2, (e.midi - 69) / 12);
+    const f0 = midiHz(e.midi);
     let table = tables.get(e.midi);
     if (table === undefined) tables.set(e.midi, (table = wavetable(d, m.partials(f0))));
     const i0 = Math.round(e.time * SAMPLE_RATE);
