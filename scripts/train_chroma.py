@@ -6,11 +6,14 @@ bench/eval/chromaTrain.ts wrote, and writes its weights as engine/analysis/chrom
 
 The file holds a list of nets (an ensemble: the chroma is the mean of their probabilities); a run
 writes its net alone, or with --add after the ones already there, or with --init I in place of net
-I, which it fine-tunes. The shipped pair, on chroma-train-5's material: --exclude
-csd-,song-csd-,organ-,ensemble-,pad- --hidden 96 --hidden2 48 --epochs 12 (what was chroma-train-3),
-then --add --exclude organ-,ensemble-,pad- (chroma-train-4), then each fine-tuned on all of it:
---init 1 --epochs 3 --lr 5e-4 (27 minutes), and --init 0 --hidden 96 --hidden2 48 --epochs 3
---lr 5e-4 (20 minutes).
+I, which it fine-tunes. The shipped pair: on chroma-train-5's material (whose chord runs left out
+every tone above MIDI 96 but kept its label), --exclude csd-,song-csd-,organ-,ensemble-,pad-
+--hidden 96 --hidden2 48 --epochs 12 (what was chroma-train-3), then --add --exclude
+organ-,ensemble-,pad- (chroma-train-4), then each fine-tuned on all of it: --init 1 --epochs 3
+--lr 5e-4 (27 minutes), and --init 0 --hidden 96 --hidden2 48 --epochs 3 --lr 5e-4 (20 minutes).
+Then on chroma-train-6's (those tones sounded, and chord runs on C5-B5 roots): the same two
+fine-tunes with --exclude gm-high- (28 and 21 minutes), then again on all of it with --epochs 2
+(20 and 14 minutes).
 
 The inputs are the chroma front end's (the line spectrum and the note activations, in log decades
 below their maxima, and a leaky average of the note activations over --context seconds, so

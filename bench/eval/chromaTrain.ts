@@ -28,7 +28,7 @@ import { SYNTH_FAMILIES, synthesizeFamily, type SynthFamily } from './synthTimbr
 /** The seed namespace of every clip: changing it re-draws them all. */
 const VERSION = 'chroma-train-1';
 /** Written to meta.json (and by train_chroma.py into the weights): bump when the material or the features change. */
-const MATERIAL = 'chroma-train-5';
+const MATERIAL = 'chroma-train-6';
 const HOP = 256;
 /** Frames from this long after a chord starts are used (the scoring skips 250 ms; the previous chord still rings before this). */
 const SETTLE = 0.1;
@@ -71,7 +71,8 @@ const OTHER_SOUNDFONTS: readonly (readonly [string, string])[] = [
 /** Pitch-class sets beside the scored qualities, so the net also sees what is not one of them. */
 const OTHER_SETS: Readonly<Record<string, readonly number[]>> = { dim: [0, 3, 6], sus4: [0, 5, 7], aug: [0, 4, 8], sus2: [0, 2, 7], note: [0], fifth: [0, 7], third: [0, 4], m6: [0, 3, 7, 9] };
 
-interface Chord { notes: number[]; pcs: number[] }
+/** A chord as the training material plays it: its MIDI notes and the pitch classes its frames are labelled with. */
+export interface Chord { notes: number[]; pcs: number[] }
 
 /** The set `iv` on `root`: each tone an octave up at random, a single note doubled an octave up with probability `doubling`. */
 function voiceSet(d: Dice, root: number, iv: readonly number[], doubling: number): Chord {
@@ -80,19 +81,24 @@ function voiceSet(d: Dice, root: number, iv: readonly number[], doubling: number
   return { notes, pcs: iv.map((i) => (root + i) % 12) };
 }
 
+/** One of the five scored qualities on MIDI `root`, in a random voicing. */
+export function scoredChord(d: Dice, root: number): Chord {
+  const type = d.pick(Object.keys(INTERVALS)) as ChordType;
+  return { notes: voiceChord(root, type, d.pick(VOICINGS)), pcs: INTERVALS[type].map((i) => (root + i) % 12) };
+}
+
 /** A random chord: one of the five scored qualities in a random voicing (3 in 4), else one of the other sets. */
-function randomChord(d: Dice): Chord {
+export function randomChord(d: Dice): Chord {
   const root = d.int(36, 83);
-  if (d.chance(0.75)) {
-    const type = d.pick(Object.keys(INTERVALS)) as ChordType;
-    const notes = voiceChord(root, type, d.pick(VOICINGS)).filter((m) => m <= 96);
-    return { notes, pcs: INTERVALS[type].map((i) => (root + i) % 12) };
-  }
+  if (d.chance(0.75)) return scoredChord(d, root);
   return voiceSet(d, root, OTHER_SETS[d.pick(Object.keys(OTHER_SETS))], 0.5);
 }
 
+/** A chord on a root in C5–B5: its top tones reach MIDI 106, where a note has at most two partials below the chroma's 5 kHz. */
+export const highChord = (d: Dice): Chord => scoredChord(d, d.int(72, 83));
+
 /** A random pitch-class set other than the five scored qualities (single notes most often). */
-function sparseChord(d: Dice): Chord {
+export function sparseChord(d: Dice): Chord {
   const root = d.int(36, 83);
   return voiceSet(d, root, OTHER_SETS[d.chance(0.4) ? 'note' : d.pick(Object.keys(OTHER_SETS))], 0.3);
 }
@@ -241,6 +247,8 @@ export function plan(dir: string, scale: number): Clip[] {
     for (let i = 0; i < 12 * scale; i++) clips.push(familyRun(`${family}-${i}`, family, 40));
     for (let i = 0; i < 4 * scale; i++) clips.push(familyRun(`${family}-sparse-${i}`, family, 30, sparseChord));
   }
+  // Chords in the top octave of the scored roots (chroma-train-6): the earlier runs' chords never sounded above MIDI 96. Last again.
+  for (const program of TRAIN_PROGRAMS) clips.push(gmRun(`gm-high-${program}`, program, 30, highChord));
   return clips;
 }
 
