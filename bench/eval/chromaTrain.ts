@@ -82,7 +82,7 @@ function voiceSet(d: Dice, root: number, iv: readonly number[], doubling: number
 }
 
 /** One of the five scored qualities on MIDI `root`, in a random voicing. */
-export function scoredChord(d: Dice, root: number): Chord {
+function scoredChord(d: Dice, root: number): Chord {
   const type = d.pick(Object.keys(INTERVALS)) as ChordType;
   return { notes: voiceChord(root, type, d.pick(VOICINGS)), pcs: INTERVALS[type].map((i) => (root + i) % 12) };
 }
